@@ -1,0 +1,166 @@
+package com.diegonmarcos.mailpack.modules;
+
+import java.io.FileNotFoundException;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+
+import javax.inject.Singleton;
+import javax.persistence.EntityManagerFactory;
+import javax.persistence.Persistence;
+
+import org.apache.commons.configuration2.Configuration;
+import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.CoreDataModule;
+import org.apache.james.domainlist.api.DomainList;
+import org.apache.james.domainlist.jpa.JPADomainList;
+import org.apache.james.domainlist.lib.DomainListConfiguration;
+import org.apache.james.mailrepository.api.MailRepositoryFactory;
+import org.apache.james.mailrepository.api.MailRepositoryUrlStore;
+import org.apache.james.mailrepository.api.Protocol;
+import org.apache.james.mailrepository.jpa.JPAMailRepository;
+import org.apache.james.mailrepository.jpa.JPAMailRepositoryFactory;
+import org.apache.james.mailrepository.jpa.JPAMailRepositoryUrlStore;
+import org.apache.james.mailrepository.memory.MailRepositoryStoreConfiguration;
+import org.apache.james.rrt.api.AliasReverseResolver;
+import org.apache.james.rrt.api.CanSendFrom;
+import org.apache.james.rrt.api.RecipientRewriteTable;
+import org.apache.james.rrt.jpa.JPARecipientRewriteTable;
+import org.apache.james.rrt.lib.AliasReverseResolverImpl;
+import org.apache.james.rrt.lib.CanSendFromImpl;
+import org.apache.james.server.core.configuration.ConfigurationProvider;
+import org.apache.james.sieve.jpa.JPASieveRepository;
+import org.apache.james.sieverepository.api.SieveQuotaRepository;
+import org.apache.james.sieverepository.api.SieveRepository;
+import org.apache.james.user.api.UsersRepository;
+import org.apache.james.user.jpa.JPAUsersRepository;
+import org.apache.james.utils.InitializationOperation;
+import org.apache.james.utils.InitilizationOperationBuilder;
+import org.apache.james.utils.PropertiesProvider;
+
+import com.google.common.collect.ImmutableList;
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Scopes;
+import com.google.inject.multibindings.Multibinder;
+import com.google.inject.multibindings.ProvidesIntoSet;
+
+/**
+ * Everything James keeps in the relational database apart from mailboxes: domains, users, the
+ * recipient rewrite table (aliases, forwards), mail repositories and Sieve scripts, plus the
+ * {@link EntityManagerFactory} they share, built from {@code conf/james-database.properties}.
+ *
+ * <p>The entity classes are listed in our {@code META-INF/persistence.xml} (unit "Global").
+ */
+public class JpaPersistenceModule extends AbstractModule {
+    static final String PERSISTENCE_UNIT = "Global";
+    private static final String DATABASE_FILE = "james-database";
+
+    @Override
+    protected void configure() {
+        install(new CoreDataModule());
+
+        bind(JPADomainList.class).in(Scopes.SINGLETON);
+        bind(DomainList.class).to(JPADomainList.class);
+
+        bind(JPAUsersRepository.class).in(Scopes.SINGLETON);
+        bind(UsersRepository.class).to(JPAUsersRepository.class);
+
+        bind(JPARecipientRewriteTable.class).in(Scopes.SINGLETON);
+        bind(RecipientRewriteTable.class).to(JPARecipientRewriteTable.class);
+        bind(AliasReverseResolver.class).to(AliasReverseResolverImpl.class).in(Scopes.SINGLETON);
+        bind(CanSendFrom.class).to(CanSendFromImpl.class).in(Scopes.SINGLETON);
+
+        bind(JPAMailRepositoryUrlStore.class).in(Scopes.SINGLETON);
+        bind(MailRepositoryUrlStore.class).to(JPAMailRepositoryUrlStore.class);
+        bind(MailRepositoryStoreConfiguration.Item.class).toProvider(() -> new MailRepositoryStoreConfiguration.Item(
+            ImmutableList.of(new Protocol("jpa")), JPAMailRepository.class.getName(), new BaseHierarchicalConfiguration()));
+        Multibinder.newSetBinder(binder(), MailRepositoryFactory.class).addBinding().to(JPAMailRepositoryFactory.class);
+
+        bind(JPASieveRepository.class).in(Scopes.SINGLETON);
+        bind(SieveRepository.class).to(JPASieveRepository.class);
+        bind(SieveQuotaRepository.class).to(JPASieveRepository.class);
+    }
+
+    @Provides
+    @Singleton
+    EntityManagerFactory entityManagerFactory(PropertiesProvider propertiesProvider) throws FileNotFoundException, ConfigurationException {
+        Configuration database = propertiesProvider.getConfiguration(DATABASE_FILE);
+        return Persistence.createEntityManagerFactory(PERSISTENCE_UNIT, openJpaProperties(database));
+    }
+
+    /**
+     * Maps {@code conf/james-database.properties} onto OpenJPA properties: {@code database.*} for the
+     * connection, {@code datasource.*} for the DBCP pool, and any {@code openjpa.*} key as it is.
+     */
+    static Map<String, String> openJpaProperties(Configuration database) throws ConfigurationException {
+        Map<String, String> properties = new HashMap<>();
+        properties.put("openjpa.ConnectionDriverName", required(database, "database.driverClassName"));
+        properties.put("openjpa.ConnectionURL", required(database, "database.url"));
+        String username = database.getString("database.username", "");
+        if (!username.isBlank()) {
+            properties.put("openjpa.ConnectionUserName", username);
+            properties.put("openjpa.ConnectionPassword", database.getString("database.password", ""));
+        }
+        properties.put("openjpa.Multithreaded", database.getString("openjpa.Multithreaded", "true"));
+
+        StringBuilder pool = new StringBuilder();
+        for (Iterator<String> keys = database.getKeys("datasource"); keys.hasNext(); ) {
+            String key = keys.next();
+            String poolKey = key.substring("datasource.".length());
+            String value = database.getString(key);
+            switch (poolKey) {
+                case "testOnBorrow":
+                    poolKey = "TestOnBorrow";
+                    break;
+                case "validationQuery":
+                    poolKey = "ValidationSQL";
+                    value = "'" + value + "'";
+                    break;
+                case "maxTotal":
+                    poolKey = "MaxTotal";
+                    break;
+                case "validationQueryTimeoutSec":
+                    poolKey = "ValidationTimeout";
+                    value = String.valueOf(Integer.parseInt(value) * 1000);
+                    break;
+                default:
+                    break;
+            }
+            pool.append(pool.length() == 0 ? "" : ",").append(poolKey).append('=').append(value);
+        }
+        properties.put("openjpa.ConnectionProperties", pool.toString());
+        for (Iterator<String> keys = database.getKeys("openjpa"); keys.hasNext(); ) {
+            String key = keys.next();
+            properties.put(key, database.getString(key));
+        }
+        return properties;
+    }
+
+    private static String required(Configuration database, String key) throws ConfigurationException {
+        String value = database.getString(key, "");
+        if (value.isBlank()) {
+            throw new ConfigurationException("conf/" + DATABASE_FILE + ".properties: " + key + " is required");
+        }
+        return value;
+    }
+
+    @ProvidesIntoSet
+    InitializationOperation configureDomains(DomainListConfiguration configuration, JPADomainList domains) {
+        return InitilizationOperationBuilder.forClass(JPADomainList.class)
+            .init(() -> domains.configure(configuration));
+    }
+
+    @ProvidesIntoSet
+    InitializationOperation configureUsers(ConfigurationProvider configurations, JPAUsersRepository users) {
+        return InitilizationOperationBuilder.forClass(JPAUsersRepository.class)
+            .init(() -> users.configure(configurations.getConfiguration("usersrepository")));
+    }
+
+    @ProvidesIntoSet
+    InitializationOperation configureRecipientRewriteTable(ConfigurationProvider configurations, JPARecipientRewriteTable table) {
+        return InitilizationOperationBuilder.forClass(JPARecipientRewriteTable.class)
+            .init(() -> table.configure(configurations.getConfiguration("recipientrewritetable")));
+    }
+}
