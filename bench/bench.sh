@@ -1,0 +1,651 @@
+#!/usr/bin/env bash
+# bench/bench.sh: start-up, memory and SMTP delivery throughput of mailpack, next to Postfix + Dovecot
+# on the same machine, in one run. Prints the figures and writes bench/RESULTS.md.
+#
+#   bash bench/bench.sh            (from any directory; needs root for apt-get, postfix and dovecot)
+#
+# Environment (all optional):
+#   BENCH_MESSAGES=2000     messages per load run (anything else is for smoke tests: the results say so)
+#   BENCH_KEEP=1            keep the temporary directory (configs, logs, mail stores) for inspection
+#   MAILPACK_JAVA_OPTS      JVM flags; default: the JVM_FLAGS line of bin/mailpack (the shipped flags)
+#
+# Everything runs as children of this script, in one temporary directory, on random free high ports
+# bound to 127.0.0.1; the EXIT trap stops every daemon it started (by PID) and removes the directory.
+# See bench/README.md for the method and the known sources of noise.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$BENCH_DIR/.." && pwd)
+JAR=$REPO/guice-modules/target/mailpack-server.jar
+RESULTS_FILE=$BENCH_DIR/RESULTS.md
+
+# The load, as specified: 20 parallel sessions, 4 KiB messages, one local recipient.
+MESSAGES=${BENCH_MESSAGES:-2000}
+SESSIONS=20
+MSG_BYTES=4096
+SENDER=a@example.org
+RCPT=diego@diegonmarcos.com
+DOMAIN=diegonmarcos.com
+PASSWORD=bench-password-0123456789
+
+IDLE_SAMPLE_S=15           # idle RSS is read this long after the JVM was started
+START_TIMEOUT_S=120        # longest wait for a daemon's port / readiness
+DELIVERY_TIMEOUT_S=600     # longest wait for all messages to show up in the INBOX
+MAIL_USER=mail             # Unix user owning the Dovecot maildir (exists on every Debian system)
+
+# State shared with the cleanup trap.
+TMP=""
+MAILPACK_PID=""
+POSTFIX_CONF=""
+DOVECOT_CONF=""
+SAMPLER_PID=""
+declare -A TAKEN_PORTS=()
+
+log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+alive() { [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null; }
+
+# rate COUNT MILLISECONDS -> messages per second, one decimal
+rate() { awk -v n="$1" -v ms="$2" 'BEGIN { printf "%.1f", (ms > 0 ? n * 1000 / ms : 0) }'; }
+# ratio A B -> A/B, two decimals ("n/a" when B is 0)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
+kib_to_mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+secs() { awk -v ms="$1" 'BEGIN { printf "%.2f", ms / 1000 }'; }
+
+# ---------------------------------------------------------------------------------------------
+# Cleanup: stop exactly the processes this script started, bounded in time.
+# ---------------------------------------------------------------------------------------------
+
+# stop_pid PID NAME: SIGTERM, wait up to 20 s, then SIGKILL.
+stop_pid() {
+  local pid=$1 name=$2 i
+  alive "$pid" || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 200; i++)); do alive "$pid" || return 0; sleep 0.1; done
+  log "$name (pid $pid) ignored SIGTERM for 20 s, killing it"
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+stop_sampler() {
+  [[ -n $SAMPLER_PID ]] || return 0
+  stop_pid "$SAMPLER_PID" "RSS sampler"
+  wait "$SAMPLER_PID" 2>/dev/null || true
+  SAMPLER_PID=""
+}
+
+stop_mailpack() {
+  [[ -n $MAILPACK_PID ]] || return 0
+  stop_pid "$MAILPACK_PID" "mailpack"
+  wait "$MAILPACK_PID" 2>/dev/null || true
+  MAILPACK_PID=""
+}
+
+stop_postfix() {
+  [[ -n $POSTFIX_CONF ]] || return 0
+  local pid
+  pid=$(postfix_master_pid)
+  timeout 30 postfix -c "$POSTFIX_CONF" stop >/dev/null 2>&1 || true
+  # "postfix stop" asks master to exit; make sure it did (it takes its children with it).
+  [[ -n $pid ]] && stop_pid "$pid" "postfix master"
+  POSTFIX_CONF=""
+}
+
+stop_dovecot() {
+  [[ -n $DOVECOT_CONF ]] || return 0
+  local pid
+  pid=$(dovecot_master_pid)
+  [[ -n $pid ]] && stop_pid "$pid" "dovecot master"
+  DOVECOT_CONF=""
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  stop_sampler
+  stop_mailpack
+  stop_postfix
+  stop_dovecot
+  if [[ -n $TMP && -d $TMP ]]; then
+    if ((rc != 0)); then
+      # Show the end of every log so a failure can be understood without re-running.
+      local f
+      for f in "$TMP"/mailpack/out.log "$TMP"/postfix/maillog "$TMP"/dovecot/dovecot.log "$TMP"/*.smtp-source.log; do
+        [[ -s $f ]] || continue
+        log "---- last lines of $f ----"
+        tail -n 25 "$f" >&2
+      done
+    fi
+    if [[ ${BENCH_KEEP:-0} == 1 ]]; then
+      log "kept $TMP"
+    else
+      rm -rf "$TMP"
+    fi
+  fi
+  exit "$rc"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Preparation
+# ---------------------------------------------------------------------------------------------
+
+install_packages() {
+  local missing=() p
+  for p in postfix dovecot-imapd dovecot-lmtpd swaks curl iproute2 procps; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  log "installing ${missing[*]}"
+  # Installing postfix/dovecot would normally start their system services; forbid that, this
+  # benchmark only ever runs private instances.
+  local policy_created=0
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    policy_created=1
+  fi
+  apt-get -o DPkg::Lock::Timeout=600 update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}"
+  ((policy_created)) && rm -f /usr/sbin/policy-rc.d
+  return 0
+}
+
+build_mailpack() {
+  [[ -f $JAR ]] && return 0
+  log "building mailpack ($JAR missing)"
+  (cd "$REPO" && mvn -B -q -o install -DskipTests)
+  [[ -f $JAR ]] || die "build finished but $JAR is still missing"
+}
+
+# The flags bin/mailpack ships, read from its JVM_FLAGS line so this benchmark stays in step.
+jvm_flags() {
+  if [[ -n ${MAILPACK_JAVA_OPTS:-} ]]; then
+    echo "$MAILPACK_JAVA_OPTS"
+    return
+  fi
+  local flags
+  flags=$(sed -n 's/^JVM_FLAGS=.*:-"\(.*\)"}[[:space:]]*$/\1/p' "$REPO/bin/mailpack")
+  [[ -n $flags ]] || die "could not read the JVM_FLAGS line of $REPO/bin/mailpack"
+  echo "$flags"
+}
+
+# pick_port VAR: a free TCP port in 20000-59999, not handed out before in this run.
+pick_port() {
+  local -n out=$1
+  local p i
+  for ((i = 0; i < 500; i++)); do
+    p=$((20000 + RANDOM % 40000))
+    [[ -n ${TAKEN_PORTS[$p]:-} ]] && continue
+    if [[ -z $(ss -Htan "( sport = :$p )") ]]; then
+      TAKEN_PORTS[$p]=1
+      out=$p
+      return 0
+    fi
+  done
+  die "no free TCP port found"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# wait_port PORT NAME [PID]: poll every 50 ms until PORT accepts a connection; fail if PID dies.
+wait_port() {
+  local port=$1 name=$2 pid=${3:-} deadline
+  deadline=$(($(now_ms) + START_TIMEOUT_S * 1000))
+  until port_open "$port"; do
+    [[ -z $pid ]] || alive "$pid" || die "$name exited before opening port $port"
+    (($(now_ms) < deadline)) || die "$name did not open port $port within ${START_TIMEOUT_S} s"
+    sleep 0.05
+  done
+}
+
+# proc_kib PID FIELD: a /proc/PID/status memory field (VmRSS, VmHWM) in KiB.
+proc_kib() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
+
+# imap_messages URL: MESSAGES of INBOX as reported by IMAP STATUS (empty if the server did not answer).
+imap_messages() {
+  curl -sk --max-time 10 "$1" -u "$RCPT:$PASSWORD" -X 'STATUS INBOX (MESSAGES)' 2>/dev/null |
+    sed -n 's/.*MESSAGES \([0-9][0-9]*\).*/\1/p' || true
+}
+
+# ---------------------------------------------------------------------------------------------
+# Memory sampling. Postfix and Dovecot are dozens of short- and long-lived processes, so one
+# VmHWM is not enough: every second, sum VmHWM, VmRSS and PSS over all live processes of the
+# process trees rooted at the given PIDs, and keep each sample. The reported peak is the largest
+# sum seen. RSS counts shared pages (libc, the postfix/dovecot libraries) once per process, PSS
+# shares them out, so the PSS sum is the fairer "memory the system needs" figure.
+# ---------------------------------------------------------------------------------------------
+
+# tree_pids ROOT...: ROOT and all its descendants, one per line.
+tree_pids() {
+  ps -e -o pid=,ppid= | awk -v roots="$*" '
+    BEGIN { n = split(roots, r, " "); for (i = 1; i <= n; i++) keep[r[i]] = 1 }
+    { parent[$1] = $2; pids[NR] = $1 }
+    END {
+      do {                      # grow the set until no process is added
+        added = 0
+        for (i in pids) { p = pids[i]; if (!(p in keep) && (parent[p] in keep)) { keep[p] = 1; added = 1 } }
+      } while (added)
+      for (p in keep) print p
+    }'
+}
+
+# memory_sample ROOT...: "processes sumVmHWM sumVmRSS sumPss" in KiB, for the trees at ROOT.
+# Processes that exit while being read are skipped (getline returns -1 rather than failing).
+memory_sample() {
+  tree_pids "$@" | awk '
+    function field(file, name,   line, v, a) {
+      v = 0
+      while ((getline line < file) > 0) { split(line, a, " "); if (a[1] == name) { v = a[2]; break } }
+      close(file)
+      return v
+    }
+    { st = "/proc/" $1 "/status"; hwm = field(st, "VmHWM:")
+      if (hwm == 0) next              # gone, or a kernel thread
+      n++; shwm += hwm; srss += field(st, "VmRSS:"); spss += field("/proc/" $1 "/smaps_rollup", "Pss:") }
+    END { printf "%d %d %d %d\n", n, shwm, srss, spss }'
+}
+
+# start_sampler FILE ROOT...: append "ms processes hwm rss pss" to FILE every second (at most an hour).
+start_sampler() {
+  local file=$1
+  shift
+  (
+    for ((i = 0; i < 3600; i++)); do
+      echo "$(now_ms) $(memory_sample "$@")" >>"$file"
+      sleep 1
+    done
+  ) &
+  SAMPLER_PID=$!
+}
+
+# peak_column FILE COLUMN: the largest value of a sampler column (3 = VmHWM, 4 = VmRSS, 5 = PSS), KiB.
+peak_column() { awk -v c="$2" '$c > m { m = $c } END { print m + 0 }' "$1"; }
+
+# ---------------------------------------------------------------------------------------------
+# The load
+# ---------------------------------------------------------------------------------------------
+
+smtp_source_bin() {
+  local b
+  for b in /usr/sbin/smtp-source $(dpkg -L postfix 2>/dev/null | grep '/smtp-source$' || true); do
+    [[ -x $b ]] && { echo "$b"; return; }
+  done
+  die "smtp-source not found (package postfix)"
+}
+
+# run_load NAME SMTP_PORT IMAP_URL: send the load, then wait for every message to be in the INBOX.
+# Sets LOAD_ACCEPT_MS (smtp-source wall time) and LOAD_DELIVER_MS (load start -> all in INBOX).
+run_load() {
+  local name=$1 port=$2 url=$3 out="$TMP/$1.smtp-source.log" start end n last=""
+  log "$name: sending $MESSAGES messages of $MSG_BYTES bytes over $SESSIONS sessions"
+  start=$(now_ms)
+  if ! "$SMTP_SOURCE" -s "$SESSIONS" -m "$MESSAGES" -l "$MSG_BYTES" -f "$SENDER" -t "$RCPT" \
+    "127.0.0.1:$port" >"$out" 2>&1; then
+    die "$name: smtp-source failed"
+  fi
+  end=$(now_ms)
+  # smtp-source is silent when every transaction succeeded; anything it printed is an SMTP error.
+  [[ -s $out ]] && die "$name: smtp-source reported errors: $(head -n 3 "$out")"
+  LOAD_ACCEPT_MS=$((end - start))
+  log "$name: accepted in $(secs "$LOAD_ACCEPT_MS") s, waiting for delivery into INBOX"
+
+  local deadline=$((start + DELIVERY_TIMEOUT_S * 1000))
+  while :; do
+    n=$(imap_messages "$url")
+    if [[ -n $n ]] && ((n >= MESSAGES)); then break; fi
+    if (($(now_ms) >= deadline)); then
+      die "$name: only ${n:-?} of $MESSAGES messages in INBOX ${DELIVERY_TIMEOUT_S} s after the load started"
+    fi
+    [[ $n != "$last" ]] && log "$name: INBOX has ${n:-?} messages" && last=$n
+    sleep 0.5
+  done
+  LOAD_DELIVER_MS=$(($(now_ms) - start))
+  log "$name: all $MESSAGES messages in INBOX after $(secs "$LOAD_DELIVER_MS") s"
+}
+
+# ---------------------------------------------------------------------------------------------
+# mailpack
+# ---------------------------------------------------------------------------------------------
+
+bench_mailpack() {
+  local w=$TMP/mailpack smtp sub smtps imap imaps pop3s web flags start i
+  mkdir -p "$w"
+  cp -r "$REPO/conf" "$w/"
+  for v in smtp sub smtps imap imaps pop3s web; do pick_port "$v"; done
+  flags=$(jvm_flags)
+  MP_FLAGS=$flags
+  MP_SMTP_PORT=$smtp
+
+  log "mailpack: starting (SMTP $smtp, IMAPS $imaps, webadmin $web)"
+  start=$(now_ms)
+  # exec: $! is the JVM itself, so its /proc/<pid>/status is what we read. Every listener is bound
+  # to 127.0.0.1 so that no benchmark traffic can leave loopback.
+  # shellcheck disable=SC2086 # the flags are a space-separated list on purpose
+  (cd "$w" && exec env MAILPACK_PORTS=unprivileged MAILPACK_BIND_ADDRESS=127.0.0.1 \
+    MAILPACK_SMTP_PORT="$smtp" MAILPACK_SUBMISSION_PORT="$sub" MAILPACK_SMTPS_PORT="$smtps" \
+    MAILPACK_IMAP_PORT="$imap" MAILPACK_IMAPS_PORT="$imaps" MAILPACK_POP3S_PORT="$pop3s" \
+    MAILPACK_WEBADMIN_PORT="$web" \
+    java $flags -Dworking.directory="$w" -Dlogback.configurationFile="$w/conf/logback.xml" \
+    -jar "$JAR" --home "$w") >"$w/out.log" 2>&1 </dev/null &
+  MAILPACK_PID=$!
+
+  wait_port "$smtp" mailpack "$MAILPACK_PID"
+  MP_STARTUP_MS=$(($(now_ms) - start))
+  log "mailpack: SMTP accepts connections after $MP_STARTUP_MS ms"
+
+  # "mailpack is running" comes after the last listener and webadmin; recorded as extra information.
+  local deadline=$((start + START_TIMEOUT_S * 1000))
+  until grep -q 'mailpack is running' "$w/out.log"; do
+    alive "$MAILPACK_PID" || die "mailpack exited during start-up"
+    (($(now_ms) < deadline)) || die "mailpack did not log 'mailpack is running' within ${START_TIMEOUT_S} s"
+    sleep 0.05
+  done
+  MP_READY_MS=$(($(now_ms) - start))
+
+  # Idle RSS: nothing has touched the server yet (the user is created afterwards).
+  local idle_at=$((start + IDLE_SAMPLE_S * 1000)) wait_ms
+  wait_ms=$((idle_at - $(now_ms)))
+  ((wait_ms > 0)) && sleep "$(secs "$wait_ms")"
+  alive "$MAILPACK_PID" || die "mailpack exited while idle"
+  MP_IDLE_RSS_KIB=$(proc_kib "$MAILPACK_PID" VmRSS)
+  MP_IDLE_PSS_KIB=$(memory_sample "$MAILPACK_PID" | awk '{ print $4 }')
+  log "mailpack: idle RSS $(kib_to_mib "$MP_IDLE_RSS_KIB") MiB at $IDLE_SAMPLE_S s"
+
+  local token code=""
+  token=$(cat "$w/var/webadmin/admin.token")
+  for ((i = 0; i < 30; i++)); do
+    code=$(curl -s -o "$w/put-user.out" -w '%{http_code}' --max-time 10 -X PUT \
+      -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+      -d "{\"password\":\"$PASSWORD\"}" "http://127.0.0.1:$web/users/$RCPT" || true)
+    [[ $code == 204 ]] && break
+    sleep 1
+  done
+  [[ $code == 204 ]] || die "mailpack: creating $RCPT over webadmin answered HTTP $code: $(cat "$w/put-user.out" 2>/dev/null)"
+
+  local url="imaps://127.0.0.1:$imaps/INBOX" n
+  n=$(imap_messages "$url")
+  [[ $n == 0 ]] || die "mailpack: INBOX of the new user should be empty over IMAP, got '${n}'"
+
+  start_sampler "$TMP/mailpack.samples" "$MAILPACK_PID"
+  run_load mailpack "$smtp" "$url"
+  stop_sampler
+  MP_ACCEPT_MS=$LOAD_ACCEPT_MS
+  MP_DELIVER_MS=$LOAD_DELIVER_MS
+  MP_PEAK_HWM_KIB=$(proc_kib "$MAILPACK_PID" VmHWM)
+  MP_PEAK_PSS_KIB=$(peak_column "$TMP/mailpack.samples" 5)
+  log "mailpack: peak RSS (VmHWM) $(kib_to_mib "$MP_PEAK_HWM_KIB") MiB"
+
+  # Stop it before the other system starts, so the two never compete for the 2 cores.
+  stop_mailpack
+}
+
+# ---------------------------------------------------------------------------------------------
+# Postfix + Dovecot (the reference)
+# ---------------------------------------------------------------------------------------------
+
+dovecot_master_pid() {
+  local f=$TMP/dovecot/run/master.pid
+  [[ -s $f ]] && cat "$f" || true
+}
+
+postfix_master_pid() {
+  local f=$TMP/postfix/spool/pid/master.pid
+  [[ -s $f ]] && tr -d ' ' <"$f" || true
+}
+
+start_dovecot() {
+  local d=$TMP/dovecot uid gid
+  uid=$(id -u "$MAIL_USER") && gid=$(id -g "$MAIL_USER") || die "user $MAIL_USER missing"
+  mkdir -p "$d/run" "$d/state" "$d/mail"
+  chown "$uid:$gid" "$d/mail"
+  # passdb and userdb in one file; mail processes run as $MAIL_USER, so first_valid_uid is its uid.
+  printf '%s:{PLAIN}%s:%s:%s::%s::\n' "$RCPT" "$PASSWORD" "$uid" "$gid" "$d/mail/$DOMAIN/${RCPT%@*}" >"$d/users"
+  chgrp dovecot "$d/users" && chmod 640 "$d/users"   # the auth process runs as user dovecot
+  DOVECOT_CONF=$d/dovecot.conf
+  cat >"$DOVECOT_CONF" <<EOF
+# Private Dovecot for the mailpack benchmark: nothing here touches /etc/dovecot, /run or /var.
+instance_name = mailpack-bench
+base_dir = $d/run
+state_dir = $d/state
+log_path = $d/dovecot.log
+protocols = imap lmtp
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain
+first_valid_uid = $uid
+first_valid_gid = $gid
+mail_location = maildir:$d/mail/%d/%n
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $d/users
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%u $d/users
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $DC_IMAP_PORT
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = $DC_LMTP_PORT
+  }
+}
+protocol lmtp {
+  postmaster_address = postmaster@$DOMAIN
+}
+EOF
+  dovecot -c "$DOVECOT_CONF" || die "dovecot did not start (see $d/dovecot.log)"
+  wait_port "$DC_LMTP_PORT" "dovecot lmtp"
+  wait_port "$DC_IMAP_PORT" "dovecot imap"
+}
+
+start_postfix() {
+  local p=$TMP/postfix
+  mkdir -p "$p/etc" "$p/spool" "$p/data"
+  chown postfix "$p/data"
+  POSTFIX_CONF=$p/etc
+  cat >"$p/etc/main.cf" <<EOF
+# Private Postfix for the mailpack benchmark: own config, queue and data directories, loopback only.
+compatibility_level = 3.6
+queue_directory = $p/spool
+data_directory = $p/data
+mail_owner = postfix
+setgid_group = postdrop
+maillog_file = $p/maillog
+maillog_file_prefixes = $p
+myhostname = bench.$DOMAIN
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+mydestination =
+relay_domains =
+local_recipient_maps =
+alias_maps =
+alias_database =
+biff = no
+# Like mailpack's ValidRcptHandler, refuse unknown local users at RCPT time.
+virtual_mailbox_domains = $DOMAIN
+virtual_mailbox_maps = inline:{ $RCPT=ok }
+virtual_transport = lmtp:inet:127.0.0.1:$DC_LMTP_PORT
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination
+EOF
+  # Debian's services, minus the ones this test never uses, and without chroot (a chroot would
+  # need copies of /etc files inside the temporary queue directory).
+  cat >"$p/etc/master.cf" <<EOF
+# service type  private unpriv  chroot  wakeup  maxproc command
+127.0.0.1:$PF_SMTP_PORT inet n - n - - smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+proxywrite unix -       -       n       -       1       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+lmtp      unix  -       -       n       -       -       lmtp
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+  postfix -c "$POSTFIX_CONF" check >"$p/check.log" 2>&1 || die "postfix check failed: $(cat "$p/check.log")"
+  postfix -c "$POSTFIX_CONF" start >"$p/start.log" 2>&1 || die "postfix did not start: $(cat "$p/start.log")"
+  wait_port "$PF_SMTP_PORT" "postfix smtpd"
+}
+
+bench_postfix_dovecot() {
+  pick_port DC_LMTP_PORT
+  pick_port DC_IMAP_PORT
+  pick_port PF_SMTP_PORT
+  log "postfix+dovecot: starting (SMTP $PF_SMTP_PORT, LMTP $DC_LMTP_PORT, IMAP $DC_IMAP_PORT)"
+  start_dovecot
+  start_postfix
+  local url="imap://127.0.0.1:$DC_IMAP_PORT/INBOX" n roots
+  n=$(imap_messages "$url")
+  [[ $n == 0 ]] || die "dovecot: INBOX should be empty over IMAP, got '${n}'"
+
+  roots="$(postfix_master_pid) $(dovecot_master_pid)"
+  [[ $roots =~ ^[0-9]+\ [0-9]+$ ]] || die "could not read the postfix and dovecot master PIDs"
+  PD_IDLE=$(memory_sample $roots)   # before the load: "processes hwm rss pss"
+
+  start_sampler "$TMP/postfix-dovecot.samples" $roots
+  run_load postfix-dovecot "$PF_SMTP_PORT" "$url"
+  sleep 1.1                          # one more sample after the last delivery
+  stop_sampler
+  PD_ACCEPT_MS=$LOAD_ACCEPT_MS
+  PD_DELIVER_MS=$LOAD_DELIVER_MS
+  PD_PEAK_HWM_KIB=$(peak_column "$TMP/postfix-dovecot.samples" 3)
+  PD_PEAK_RSS_KIB=$(peak_column "$TMP/postfix-dovecot.samples" 4)
+  PD_PEAK_PSS_KIB=$(peak_column "$TMP/postfix-dovecot.samples" 5)
+  PD_PEAK_PROCS=$(peak_column "$TMP/postfix-dovecot.samples" 2)
+  log "postfix+dovecot: peak sum of VmHWM $(kib_to_mib "$PD_PEAK_HWM_KIB") MiB over up to $PD_PEAK_PROCS processes"
+
+  stop_postfix
+  stop_dovecot
+}
+
+# ---------------------------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------------------------
+
+# xmx_mib FLAGS: the -Xmx value in MiB (empty when absent).
+xmx_mib() {
+  awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^-Xmx[0-9]+[kKmMgG]?$/) {
+           v = substr($i, 5); u = tolower(substr(v, length(v))); n = v + 0
+           if (u == "g") n *= 1024; else if (u == "k") n /= 1024; else if (u ~ /[0-9]/) n /= 1048576
+           print n } }' <<<"$1"
+}
+
+yes_no() { awk -v c="$1" 'BEGIN { print (c ? "yes" : "**no**") }'; }
+
+report() {
+  local mp_acc mp_del pd_acc pd_del r_acc r_del idle_mib xmx idle_ok del_ok
+  mp_acc=$(rate "$MESSAGES" "$MP_ACCEPT_MS")
+  mp_del=$(rate "$MESSAGES" "$MP_DELIVER_MS")
+  pd_acc=$(rate "$MESSAGES" "$PD_ACCEPT_MS")
+  pd_del=$(rate "$MESSAGES" "$PD_DELIVER_MS")
+  r_acc=$(ratio "$mp_acc" "$pd_acc")
+  r_del=$(ratio "$mp_del" "$pd_del")
+  idle_mib=$(kib_to_mib "$MP_IDLE_RSS_KIB")
+  xmx=$(xmx_mib "$MP_FLAGS")
+  idle_ok=$(yes_no "$(awk -v r="$idle_mib" -v x="${xmx:-999999}" 'BEGIN { print (r <= 300 && x <= 256) }')")
+  del_ok=$(yes_no "$(awk -v a="$mp_del" -v b="$pd_del" 'BEGIN { print (a >= 0.5 * b) }')")
+
+  local pd_idle_n pd_idle_rss pd_idle_pss
+  read -r pd_idle_n _ pd_idle_rss pd_idle_pss <<<"$PD_IDLE"
+
+  local note=""
+  [[ $MESSAGES == 2000 ]] || note="**Smoke run with BENCH_MESSAGES=$MESSAGES: not the specified load of 2000 messages.**"
+
+  {
+    echo "# mailpack benchmark results"
+    echo
+    echo "Written by \`bench/bench.sh\`; method and noise in [README.md](README.md). $note"
+    echo
+    echo "- Date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+    echo "- nproc: $(nproc)"
+    echo "- CPU: $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+    echo "- Memory: $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+    echo "- Kernel: $(uname -r)"
+    echo "- Postfix $(postconf -h mail_version 2>/dev/null), Dovecot $(dovecot --version 2>/dev/null)"
+    echo "- mailpack JVM flags: \`$MP_FLAGS\`"
+    echo "- Load: \`smtp-source -s $SESSIONS -m $MESSAGES -l $MSG_BYTES -f $SENDER -t $RCPT 127.0.0.1:<port>\`"
+    echo
+    echo '```'
+    java -version 2>&1
+    echo '```'
+    echo
+    echo "| Metric | mailpack | Postfix + Dovecot | mailpack / P+D | Target | Met |"
+    echo "| --- | ---: | ---: | ---: | --- | --- |"
+    echo "| Start-up: process start → SMTP port accepts (ms) | $MP_STARTUP_MS | – | – | – | – |"
+    echo "| Start-up: process start → \"mailpack is running\" logged (ms) | $MP_READY_MS | – | – | – | – |"
+    echo "| Idle RSS, ${IDLE_SAMPLE_S} s after start (MiB) | $idle_mib | $(kib_to_mib "$pd_idle_rss") (Σ $pd_idle_n processes, before load) | – | ≤ 300 MiB with -Xmx ≤ 256m | $idle_ok |"
+    echo "| Idle PSS (MiB) | $(kib_to_mib "$MP_IDLE_PSS_KIB") | $(kib_to_mib "$pd_idle_pss") | – | – | – |"
+    echo "| smtp-source wall time (s) | $(secs "$MP_ACCEPT_MS") | $(secs "$PD_ACCEPT_MS") | – | – | – |"
+    echo "| Accepted msg/s | $mp_acc | $pd_acc | $r_acc | – | – |"
+    echo "| Load start → $MESSAGES in INBOX (s) | $(secs "$MP_DELIVER_MS") | $(secs "$PD_DELIVER_MS") | – | – | – |"
+    echo "| Delivered-into-INBOX msg/s | $mp_del | $pd_del | $r_del | ≥ 0.5 × P+D | $del_ok |"
+    echo "| Peak RSS during load (MiB): JVM VmHWM / max over 1 s samples of Σ VmHWM | $(kib_to_mib "$MP_PEAK_HWM_KIB") | $(kib_to_mib "$PD_PEAK_HWM_KIB") (up to $PD_PEAK_PROCS processes) | $(ratio "$MP_PEAK_HWM_KIB" "$PD_PEAK_HWM_KIB") | – | – |"
+    echo "| Peak Σ VmRSS during load (MiB) | – | $(kib_to_mib "$PD_PEAK_RSS_KIB") | – | – | – |"
+    echo "| Peak Σ PSS during load (MiB) | $(kib_to_mib "$MP_PEAK_PSS_KIB") | $(kib_to_mib "$PD_PEAK_PSS_KIB") | $(ratio "$MP_PEAK_PSS_KIB" "$PD_PEAK_PSS_KIB") | – | – |"
+    echo
+    echo "How the memory figures are taken:"
+    echo
+    echo "- mailpack is one JVM process: idle RSS is VmRSS of /proc/<pid>/status ${IDLE_SAMPLE_S} s after the"
+    echo "  process was started, before any client touched it; peak RSS is its VmHWM (high-water mark) read"
+    echo "  after all messages were in the INBOX (it includes start-up)."
+    echo "- Postfix + Dovecot are many processes (master, smtpd ×$SESSIONS, cleanup, qmgr, trivial-rewrite,"
+    echo "  lmtp, anvil, postlogd; dovecot, lmtp, auth, imap-login, imap, log, config, stats...), several of"
+    echo "  them short-lived. Every second during the load, all live descendants of the postfix and dovecot"
+    echo "  master processes are listed and their VmHWM, VmRSS and PSS (/proc/<pid>/smaps_rollup) summed;"
+    echo "  the table gives the largest sum seen. Σ VmHWM is the figure comparable to the JVM's VmHWM but"
+    echo "  overstates real use, because pages shared between processes (libc, Postfix and Dovecot"
+    echo "  libraries) count once per process; Σ PSS divides shared pages between their users and is the"
+    echo "  fairer estimate of what the system needs. The JVM was sampled the same way for its PSS column."
+  } >"$RESULTS_FILE"
+
+  echo
+  cat "$RESULTS_FILE"
+  echo
+  log "wrote $RESULTS_FILE"
+}
+
+main() {
+  [[ $(id -u) == 0 ]] || die "run as root (apt-get, and postfix/dovecot switch to their own users)"
+  [[ $MESSAGES =~ ^[1-9][0-9]*$ ]] || die "BENCH_MESSAGES must be a positive integer"
+  install_packages
+  build_mailpack
+  SMTP_SOURCE=$(smtp_source_bin)
+
+  trap cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  TMP=$(mktemp -d /tmp/mailpack-bench.XXXXXX)
+  # Postfix and Dovecot drop to their own users, which must be able to reach their directories.
+  chmod 755 "$TMP"
+  log "working in $TMP"
+
+  bench_mailpack
+  bench_postfix_dovecot
+  report
+}
+
+main "$@"

@@ -1,0 +1,70 @@
+package com.diegonmarcos.mailpack.it;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+import javax.mail.Folder;
+import javax.mail.Message;
+import javax.mail.Session;
+import javax.mail.Store;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/** Real clients configured to trust exactly the server's certificate (no trust-all shortcuts). */
+public final class Clients {
+    private Clients() {
+    }
+
+    public static SSLContext trusting(Path certificatePem) throws Exception {
+        X509Certificate certificate;
+        try (InputStream in = Files.newInputStream(certificatePem)) {
+            certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+        KeyStore trustStore = KeyStore.getInstance(KeyStore.getDefaultType());
+        trustStore.load(null, null);
+        trustStore.setCertificateEntry("mailpack", certificate);
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trustStore);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
+    }
+
+    /** The raw RFC 5322 text of every message in INBOX, fetched over IMAPS (javax.mail, host name checked). */
+    public static List<String> imapsInbox(MailpackTestServer server, String user, String password) throws Exception {
+        Properties properties = new Properties();
+        properties.put("mail.imaps.ssl.socketFactory", trusting(server.certificate()).getSocketFactory());
+        properties.put("mail.imaps.ssl.checkserveridentity", "true");
+        properties.put("mail.imaps.connectiontimeout", "10000");
+        properties.put("mail.imaps.timeout", "30000");
+        Session session = Session.getInstance(properties);
+        try (Store store = session.getStore("imaps")) {
+            store.connect("localhost", server.imapsPort(), user, password);
+            Folder inbox = store.getFolder("INBOX");
+            inbox.open(Folder.READ_ONLY);
+            try {
+                List<String> messages = new ArrayList<>();
+                for (Message message : inbox.getMessages()) {
+                    java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+                    message.writeTo(raw);
+                    messages.add(raw.toString(java.nio.charset.StandardCharsets.UTF_8));
+                }
+                return messages;
+            } finally {
+                inbox.close(false);
+            }
+        }
+    }
+
+    public static String message(String from, String to, String subject, String body) {
+        return "From: " + from + "\r\nTo: " + to + "\r\nSubject: " + subject
+            + "\r\nMessage-ID: <" + java.util.UUID.randomUUID() + "@test>\r\n\r\n" + body + "\r\n";
+    }
+}

@@ -1,0 +1,287 @@
+package com.diegonmarcos.mailpack.it;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.io.FileUtils;
+import org.apache.james.GuiceJamesServer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import com.diegonmarcos.mailpack.server.MailpackServer;
+
+/**
+ * Runs the packaged mailpack server for a test class: the shipped {@code conf/} copied into a temp
+ * working directory, plus a per-test overlay of whole files, on free loopback ports.
+ *
+ * <p>Two modes: {@link Mode#IN_PROCESS} (fast; {@link MailpackServer#create} in this JVM) and
+ * {@link Mode#PROCESS} (the packaged jar in its own JVM, as an operator runs it: for restarts,
+ * SIGKILL and JVM-level settings). Register with {@code @RegisterExtension static}.
+ */
+public final class MailpackTestServer implements BeforeAllCallback, AfterAllCallback {
+    public enum Mode { IN_PROCESS, PROCESS }
+
+    public static final String DOMAIN = "diegonmarcos.com";
+    private static final Path SHIPPED_CONF = Path.of(System.getProperty("mailpack.conf", "../conf"));
+    private static final Path SERVER_JAR = Path.of(System.getProperty("mailpack.server.jar", "../guice-modules/target/mailpack-server.jar"));
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+    private final Mode mode;
+    private final Map<String, String> overlay = new LinkedHashMap<>();
+    private final Map<String, String> variables = new HashMap<>();
+    private final List<String> jvmOptions = new ArrayList<>();
+    private final Map<String, Integer> ports = new HashMap<>();
+    private Path home;
+    private GuiceJamesServer inProcess;
+    private Process process;
+    private boolean autoStart = true;
+    private ExtensionContext owner;
+
+    private MailpackTestServer(Mode mode) {
+        this.mode = mode;
+    }
+
+    public static MailpackTestServer inProcess() {
+        return new MailpackTestServer(Mode.IN_PROCESS);
+    }
+
+    public static MailpackTestServer process() {
+        return new MailpackTestServer(Mode.PROCESS);
+    }
+
+    /** Replaces (or adds) {@code conf/<fileName>} with {@code content}. */
+    public MailpackTestServer overlay(String fileName, String content) {
+        overlay.put(fileName, content);
+        return this;
+    }
+
+    public MailpackTestServer variable(String name, String value) {
+        variables.put(name, value);
+        return this;
+    }
+
+    public MailpackTestServer jvmOption(String option) {
+        jvmOptions.add(option);
+        return this;
+    }
+
+    /** The test calls {@link #start()} itself (for instance to assert a start-up failure). */
+    public MailpackTestServer manualStart() {
+        autoStart = false;
+        return this;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        if (owner != null) {
+            return; // a @Nested class: the enclosing class's server serves it
+        }
+        owner = context;
+        prepare();
+        if (autoStart) {
+            start();
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        if (context != owner) {
+            return;
+        }
+        stop();
+        if (home != null) {
+            FileUtils.deleteQuietly(home.toFile());
+        }
+    }
+
+    /** Creates the working directory and picks the ports; the same ones are kept across restarts. */
+    public void prepare() throws IOException {
+        home = Files.createTempDirectory("mailpack-it");
+        Path conf = home.resolve("conf");
+        FileUtils.copyDirectory(SHIPPED_CONF.toFile(), conf.toFile());
+        for (Map.Entry<String, String> file : overlay.entrySet()) {
+            Files.writeString(conf.resolve(file.getKey()), file.getValue(), StandardCharsets.UTF_8);
+        }
+        for (String name : List.of("SMTP", "SUBMISSION", "SMTPS", "IMAP", "IMAPS", "POP3S", "WEBADMIN")) {
+            ports.put(name, freePort());
+        }
+    }
+
+    /** Rewrites one conf file between runs (e.g. restart with another configuration). */
+    public void rewriteConf(String fileName, String content) throws IOException {
+        Files.writeString(home.resolve("conf").resolve(fileName), content, StandardCharsets.UTF_8);
+    }
+
+    public static String shippedConf(String fileName) {
+        try {
+            return Files.readString(SHIPPED_CONF.resolve(fileName), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Map<String, String> allVariables() {
+        Map<String, String> all = new HashMap<>();
+        all.put("MAILPACK_BIND_ADDRESS", "127.0.0.1");
+        ports.forEach((name, port) -> all.put("MAILPACK_" + name + "_PORT", String.valueOf(port)));
+        all.putAll(variables);
+        return all;
+    }
+
+    public void start() throws Exception {
+        if (mode == Mode.IN_PROCESS) {
+            inProcess = MailpackServer.create(home.toFile(), allVariables());
+            inProcess.start();
+        } else {
+            List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-Dworking.directory=" + home, "-Dlogback.configurationFile=" + home.resolve("conf/logback.xml"),
+                "-cp", SERVER_JAR.toAbsolutePath() + File.pathSeparator + System.getProperty("mailpack.test.classes", "target/test-classes"),
+                "com.diegonmarcos.mailpack.server.MailpackServerMain", "--home", home.toString()));
+            ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("process.log").toFile()));
+            builder.environment().putAll(allVariables());
+            process = builder.start();
+            await().atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("mailpack exited with " + process.exitValue() + ":\n" + processLog());
+                    }
+                    return processLog().contains("mailpack is running");
+                });
+        }
+    }
+
+    public void stop() throws Exception {
+        if (inProcess != null) {
+            inProcess.stop();
+            inProcess = null;
+        }
+        if (process != null) {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            process = null;
+        }
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, like a power cut of the JVM. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+        process = null;
+    }
+
+    public void restart() throws Exception {
+        stop();
+        start();
+    }
+
+    public String processLog() throws IOException {
+        Path log = home.resolve("process.log");
+        return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public int smtpPort() {
+        return ports.get("SMTP");
+    }
+
+    public int submissionPort() {
+        return ports.get("SUBMISSION");
+    }
+
+    public int smtpsPort() {
+        return ports.get("SMTPS");
+    }
+
+    public int imapPort() {
+        return ports.get("IMAP");
+    }
+
+    public int imapsPort() {
+        return ports.get("IMAPS");
+    }
+
+    public int pop3sPort() {
+        return ports.get("POP3S");
+    }
+
+    public String webAdminUrl() {
+        return "http://127.0.0.1:" + ports.get("WEBADMIN");
+    }
+
+    public String adminToken() throws IOException {
+        return Files.readString(home.resolve("var/webadmin/admin.token"), StandardCharsets.US_ASCII).trim();
+    }
+
+    public Path certificate() {
+        return home.resolve("var/tls/self-signed-cert.pem");
+    }
+
+    /** A webadmin call with the admin token; returns the response. */
+    public HttpResponse<String> webAdmin(String method, String path, String jsonBody) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(webAdminUrl() + path))
+            .header("Authorization", "Bearer " + adminToken())
+            .timeout(Duration.ofSeconds(30))
+            .method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(jsonBody));
+        if (jsonBody != null) {
+            request.header("Content-Type", "application/json");
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public void createUser(String address, String password) throws IOException, InterruptedException {
+        HttpResponse<String> response = webAdmin("PUT", "/users/" + address, "{\"password\":\"" + password + "\"}");
+        if (response.statusCode() != 204) {
+            throw new IllegalStateException("creating " + address + ": " + response.statusCode() + " " + response.body());
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress("127.0.0.1", 0));
+            return socket.getLocalPort();
+        }
+    }
+
+    public static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}

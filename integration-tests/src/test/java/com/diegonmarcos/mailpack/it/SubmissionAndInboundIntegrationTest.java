@@ -1,0 +1,146 @@
+package com.diegonmarcos.mailpack.it;
+
+import static com.diegonmarcos.mailpack.it.Clients.imapsInbox;
+import static com.diegonmarcos.mailpack.it.Clients.message;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.UUID;
+
+import javax.net.ssl.SSLContext;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class SubmissionAndInboundIntegrationTest {
+    static final String DIEGO = "diego@diegonmarcos.com";
+    static final String PASSWORD = "correct-horse-battery-staple";
+
+    @RegisterExtension
+    static MailpackTestServer server = MailpackTestServer.inProcess();
+
+    static SSLContext tls;
+
+    @BeforeAll
+    static void createUser() throws Exception {
+        server.createUser(DIEGO, PASSWORD);
+        tls = Clients.trusting(server.certificate());
+    }
+
+    static void awaitInInbox(String marker) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+            assertThat(imapsInbox(server, DIEGO, PASSWORD)).anySatisfy(raw -> assertThat(raw).contains(marker)));
+    }
+
+    @Nested
+    class Submission {
+        @Test
+        void startTlsThenAuthPlainDeliversWithBodyIntactOverImaps() throws Exception {
+            String marker = "body-" + UUID.randomUUID();
+            String body = marker + "\r\n.line starting with a dot\r\nlast line";
+            try (SmtpDialog smtp = SmtpDialog.connect(server.submissionPort())) {
+                assertThat(smtp.send("EHLO client.example")).contains("STARTTLS");
+                assertThat(smtp.startTls(tls)).startsWith("220");
+                assertThat(smtp.send("EHLO client.example")).contains("AUTH");
+                assertThat(smtp.authPlain(DIEGO, PASSWORD)).startsWith("235");
+                assertThat(smtp.send("MAIL FROM:<" + DIEGO + ">")).startsWith("250");
+                assertThat(smtp.send("RCPT TO:<" + DIEGO + ">")).startsWith("250");
+                assertThat(smtp.data(message(DIEGO, DIEGO, "submitted", body))).startsWith("250");
+            }
+            awaitInInbox(marker);
+            assertThat(imapsInbox(server, DIEGO, PASSWORD))
+                .filteredOn(raw -> raw.contains(marker))
+                .singleElement()
+                .satisfies(raw -> assertThat(raw).contains(body));
+        }
+
+        @Test
+        void implicitTlsPortAcceptsAuthenticatedSubmission() throws Exception {
+            String marker = "smtps-" + UUID.randomUUID();
+            try (SmtpDialog smtp = SmtpDialog.connectTls(server.smtpsPort(), tls)) {
+                assertThat(smtp.send("EHLO client.example")).contains("AUTH");
+                assertThat(smtp.authPlain(DIEGO, PASSWORD)).startsWith("235");
+                assertThat(smtp.send("MAIL FROM:<" + DIEGO + ">")).startsWith("250");
+                assertThat(smtp.send("RCPT TO:<" + DIEGO + ">")).startsWith("250");
+                assertThat(smtp.data(message(DIEGO, DIEGO, "smtps", marker))).startsWith("250");
+            }
+            awaitInInbox(marker);
+        }
+
+        @Test
+        void authIsNeitherOfferedNorAcceptedBeforeStartTls() throws Exception {
+            try (SmtpDialog smtp = SmtpDialog.connect(server.submissionPort())) {
+                assertThat(smtp.send("EHLO client.example")).doesNotContain("AUTH");
+                assertThat(smtp.authPlain(DIEGO, PASSWORD)).startsWith("538 5.7.11");
+            }
+        }
+
+        @Test
+        void mailWithoutAuthenticationIsRefused() throws Exception {
+            try (SmtpDialog smtp = SmtpDialog.connect(server.submissionPort())) {
+                smtp.send("EHLO client.example");
+                smtp.startTls(tls);
+                smtp.send("EHLO client.example");
+                assertThat(smtp.send("MAIL FROM:<someone@example.org>")).startsWith("530 5.7.0");
+            }
+        }
+
+        @Test
+        void wrongPasswordIsRefused() throws Exception {
+            try (SmtpDialog smtp = SmtpDialog.connect(server.submissionPort())) {
+                smtp.send("EHLO client.example");
+                smtp.startTls(tls);
+                smtp.send("EHLO client.example");
+                assertThat(smtp.authPlain(DIEGO, "not-the-password-at-all")).startsWith("535");
+            }
+        }
+    }
+
+    @Nested
+    class Inbound {
+        @Test
+        void unauthenticatedMailToALocalUserIsDelivered() throws Exception {
+            String marker = "inbound-" + UUID.randomUUID();
+            try (SmtpDialog smtp = SmtpDialog.connect(server.smtpPort())) {
+                assertThat(smtp.send("EHLO mx.example.org")).doesNotContain("AUTH");
+                assertThat(smtp.send("MAIL FROM:<alice@example.org>")).startsWith("250");
+                assertThat(smtp.send("RCPT TO:<" + DIEGO + ">")).startsWith("250");
+                assertThat(smtp.data(message("alice@example.org", DIEGO, "hello", marker))).startsWith("250");
+            }
+            awaitInInbox(marker);
+        }
+
+        @Test
+        void shippedAliasMeDeliversToDiego() throws Exception {
+            String marker = "alias-" + UUID.randomUUID();
+            try (SmtpDialog smtp = SmtpDialog.connect(server.smtpPort())) {
+                smtp.send("EHLO mx.example.org");
+                smtp.send("MAIL FROM:<alice@example.org>");
+                assertThat(smtp.send("RCPT TO:<me@diegonmarcos.com>")).startsWith("250");
+                assertThat(smtp.data(message("alice@example.org", "me@diegonmarcos.com", "alias", marker))).startsWith("250");
+            }
+            awaitInInbox(marker);
+        }
+
+        @Test
+        void relayToARemoteDomainIsDenied() throws Exception {
+            try (SmtpDialog smtp = SmtpDialog.connect(server.smtpPort())) {
+                smtp.send("EHLO mx.example.org");
+                smtp.send("MAIL FROM:<alice@example.org>");
+                assertThat(smtp.send("RCPT TO:<someone@gmail.com>")).startsWith("550 5.7.1");
+            }
+        }
+
+        @Test
+        void unknownLocalUserIsRefusedAtRcpt() throws Exception {
+            try (SmtpDialog smtp = SmtpDialog.connect(server.smtpPort())) {
+                smtp.send("EHLO mx.example.org");
+                smtp.send("MAIL FROM:<alice@example.org>");
+                assertThat(smtp.send("RCPT TO:<nobody-here@diegonmarcos.com>")).startsWith("550 5.1.1");
+            }
+        }
+    }
+}
