@@ -163,13 +163,14 @@ public final class MailpackTestServer implements BeforeAllCallback, AfterAllCall
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("process.log").toFile()));
             builder.environment().putAll(allVariables());
+            int logOffset = processLog().length(); // the log is appended to across restarts
             process = builder.start();
             await().atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(100))
                 .until(() -> {
                     if (!process.isAlive()) {
                         throw new IllegalStateException("mailpack exited with " + process.exitValue() + ":\n" + processLog());
                     }
-                    return processLog().contains("mailpack is running");
+                    return processLog().substring(logOffset).contains("mailpack is running");
                 });
         }
     }
