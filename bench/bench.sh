@@ -202,6 +202,19 @@ wait_port() {
   done
 }
 
+# cpu_busy_pct SECONDS: how busy all CPUs were over SECONDS, from /proc/stat (100 = every core busy).
+# Taken just before each load to record how quiet the machine was; other work skews every figure.
+cpu_busy_pct() {
+  local a b
+  a=$(head -n 1 /proc/stat)
+  sleep "$1"
+  b=$(head -n 1 /proc/stat)
+  awk -v a="$a" -v b="$b" 'BEGIN {
+    n = split(a, x, " "); split(b, y, " ")
+    for (i = 2; i <= n; i++) { d = y[i] - x[i]; total += d; if (i == 5 || i == 6) idle += d }  # idle, iowait
+    printf "%.0f", (total > 0 ? 100 * (total - idle) / total : 0) }'
+}
+
 # proc_kib PID FIELD: a /proc/PID/status memory field (VmRSS, VmHWM) in KiB.
 proc_kib() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 
@@ -289,9 +302,13 @@ smtp_source_bin() {
 }
 
 # run_load NAME SMTP_PORT IMAP_URL: send the load, then wait for every message to be in the INBOX.
-# Sets LOAD_ACCEPT_MS (smtp-source wall time) and LOAD_DELIVER_MS (load start -> all in INBOX).
+# Sets LOAD_ACCEPT_MS (smtp-source wall time), LOAD_DELIVER_MS (load start -> all in INBOX) and
+# LOAD_BUSY_BEFORE (CPU busy % in the 2 s before the load).
 run_load() {
   local name=$1 port=$2 url=$3 out="$TMP/$1.smtp-source.log" start end n last=""
+  LOAD_BUSY_BEFORE=$(cpu_busy_pct 2)
+  ((LOAD_BUSY_BEFORE <= 20)) ||
+    log "WARNING: CPUs were ${LOAD_BUSY_BEFORE}% busy before the $name load: other work on this machine skews the figures"
   log "$name: sending $MESSAGES messages of $MSG_BYTES bytes over $SESSIONS sessions"
   start=$(now_ms)
   if ! "$SMTP_SOURCE" -s "$SESSIONS" -m "$MESSAGES" -l "$MSG_BYTES" -f "$SENDER" -t "$RCPT" \
@@ -404,6 +421,7 @@ bench_mailpack() {
   run_load mailpack "$MP_SMTP_PORT" "$url"
   stop_sampler
   MP_ACCEPT_MS=$LOAD_ACCEPT_MS
+  MP_BUSY_BEFORE=$LOAD_BUSY_BEFORE
   MP_DELIVER_MS=$LOAD_DELIVER_MS
   MP_PEAK_HWM_KIB=$(proc_kib "$MAILPACK_PID" VmHWM)
   MP_PEAK_PSS_KIB=$(peak_column "$TMP/mailpack.samples" 5)
@@ -572,6 +590,7 @@ bench_postfix_dovecot() {
   sleep 1.1                          # one more sample after the last delivery
   stop_sampler
   PD_ACCEPT_MS=$LOAD_ACCEPT_MS
+  PD_BUSY_BEFORE=$LOAD_BUSY_BEFORE
   PD_DELIVER_MS=$LOAD_DELIVER_MS
   PD_PEAK_HWM_KIB=$(peak_column "$TMP/postfix-dovecot.samples" 3)
   PD_PEAK_RSS_KIB=$(peak_column "$TMP/postfix-dovecot.samples" 4)
@@ -647,6 +666,7 @@ report() {
     echo "| Shutdown: SIGTERM → process gone (ms) (SIGKILL after $((MAILPACK_STOP_TIMEOUT_S * 1000))) | $MP_STOP_MS | $PD_STOP_MS | – | – | – |"
     echo "| Idle RSS, ${IDLE_SAMPLE_S} s after start (MiB) | $idle_mib | $(kib_to_mib "$pd_idle_rss") (Σ $pd_idle_n processes, before load) | – | ≤ 300 MiB with -Xmx ≤ 256m | $idle_ok |"
     echo "| Idle PSS (MiB) | $(kib_to_mib "$MP_IDLE_PSS_KIB") | $(kib_to_mib "$pd_idle_pss") | – | – | – |"
+    echo "| CPU busy in the 2 s before the load (%, all cores; mailpack's includes its own idle JVM) | $MP_BUSY_BEFORE | $PD_BUSY_BEFORE | – | – | – |"
     echo "| smtp-source wall time (s) | $(secs "$MP_ACCEPT_MS") | $(secs "$PD_ACCEPT_MS") | – | – | – |"
     echo "| Accepted msg/s | $mp_acc | $pd_acc | $r_acc | – | – |"
     echo "| Load start → $MESSAGES in INBOX (s) | $(secs "$MP_DELIVER_MS") | $(secs "$PD_DELIVER_MS") | – | – | – |"

@@ -143,4 +143,45 @@ class SubmissionAndInboundIntegrationTest {
             }
         }
     }
+
+    @Nested
+    class WebAdmin {
+        @Test
+        void requestWithoutTokenIsUnauthorized() throws Exception {
+            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.webAdminUrl() + "/users")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(401);
+        }
+
+        @Test
+        void requestWithAForgedTokenIsUnauthorized() throws Exception {
+            String forged = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiIsImFkbWluIjp0cnVlfQ.";
+            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.webAdminUrl() + "/users"))
+                    .header("Authorization", "Bearer " + forged).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(401);
+        }
+
+        @Test
+        void accountLifecycle() throws Exception {
+            assertThat(server.webAdmin("PUT", "/domains/example.net", null).statusCode()).isEqualTo(204);
+            assertThat(server.webAdmin("GET", "/domains", null).body()).contains("example.net", "diegonmarcos.com");
+
+            String user = "carol@example.net";
+            server.createUser(user, "first-password-0123456789");
+            assertThat(server.webAdmin("GET", "/users", null).body()).contains(user, DIEGO);
+            assertThat(imapsInbox(server, user, "first-password-0123456789")).isEmpty();
+
+            assertThat(server.webAdmin("PUT", "/users/" + user + "?force", "{\"password\":\"second-password-0123456789\"}").statusCode())
+                .isEqualTo(204);
+            assertThat(imapsInbox(server, user, "second-password-0123456789")).isEmpty();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> imapsInbox(server, user, "first-password-0123456789"))
+                .isInstanceOf(javax.mail.AuthenticationFailedException.class);
+
+            assertThat(server.webAdmin("DELETE", "/users/" + user, null).statusCode()).isEqualTo(204);
+            assertThat(server.webAdmin("GET", "/users", null).body()).doesNotContain(user);
+        }
+    }
 }
