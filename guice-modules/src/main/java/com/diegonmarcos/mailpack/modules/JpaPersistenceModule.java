@@ -39,6 +39,9 @@ import org.apache.james.utils.InitializationOperation;
 import org.apache.james.utils.InitilizationOperationBuilder;
 import org.apache.james.utils.PropertiesProvider;
 
+import com.diegonmarcos.mailpack.users.PasswordPolicy;
+import com.diegonmarcos.mailpack.users.PolicyEnforcingUsersRepository;
+
 import com.google.common.collect.ImmutableList;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
@@ -65,7 +68,6 @@ public class JpaPersistenceModule extends AbstractModule {
         bind(DomainList.class).to(JPADomainList.class);
 
         bind(JPAUsersRepository.class).in(Scopes.SINGLETON);
-        bind(UsersRepository.class).to(JPAUsersRepository.class);
 
         bind(JPARecipientRewriteTable.class).in(Scopes.SINGLETON);
         bind(RecipientRewriteTable.class).to(JPARecipientRewriteTable.class);
@@ -81,6 +83,13 @@ public class JpaPersistenceModule extends AbstractModule {
         bind(JPASieveRepository.class).in(Scopes.SINGLETON);
         bind(SieveRepository.class).to(JPASieveRepository.class);
         bind(SieveQuotaRepository.class).to(JPASieveRepository.class);
+    }
+
+    /** Every password set through James (webadmin, CLI, any route) passes the password policy. */
+    @Provides
+    @Singleton
+    UsersRepository usersRepository(JPAUsersRepository jpaUsers) {
+        return new PolicyEnforcingUsersRepository(jpaUsers, PasswordPolicy.withBundledList());
     }
 
     @Provides

@@ -48,6 +48,7 @@ import com.diegonmarcos.mailpack.modules.ActiveMqQueueModule;
 import com.diegonmarcos.mailpack.modules.JpaMailboxModule;
 import com.diegonmarcos.mailpack.modules.JpaPersistenceModule;
 import com.diegonmarcos.mailpack.modules.ShippedAliasesModule;
+import com.diegonmarcos.mailpack.modules.routing.RoutingModule;
 import com.google.common.collect.Maps;
 import com.google.inject.AbstractModule;
 import com.google.inject.Module;
@@ -95,7 +96,8 @@ public final class MailpackServer {
         new DefaultEventModule(),
         new MemoryDeadLetterModule(),
         new NaiveDelegationStoreModule(),
-        new ShippedAliasesModule());
+        new ShippedAliasesModule(),
+        new RoutingModule());
 
     private static final Module CONTAINER = Modules.combine(
         new MailetProcessingModule(),

@@ -39,15 +39,34 @@ public final class Clients {
 
     /** The raw RFC 5322 text of every message in INBOX, fetched over IMAPS (javax.mail, host name checked). */
     public static List<String> imapsInbox(MailpackTestServer server, String user, String password) throws Exception {
+        return imapsFolder(server, user, password, "INBOX");
+    }
+
+    /** Creates a folder over IMAPS. */
+    public static void imapsCreateFolder(MailpackTestServer server, String user, String password, String name) throws Exception {
+        try (Store store = imapsStore(server, user, password)) {
+            Folder folder = store.getFolder(name);
+            if (!folder.exists() && !folder.create(Folder.HOLDS_MESSAGES)) {
+                throw new IllegalStateException("could not create " + name);
+            }
+        }
+    }
+
+    private static Store imapsStore(MailpackTestServer server, String user, String password) throws Exception {
         Properties properties = new Properties();
         properties.put("mail.imaps.ssl.socketFactory", trusting(server.certificate()).getSocketFactory());
         properties.put("mail.imaps.ssl.checkserveridentity", "true");
         properties.put("mail.imaps.connectiontimeout", "10000");
         properties.put("mail.imaps.timeout", "30000");
-        Session session = Session.getInstance(properties);
-        try (Store store = session.getStore("imaps")) {
-            store.connect("localhost", server.imapsPort(), user, password);
-            Folder inbox = store.getFolder("INBOX");
+        Store store = Session.getInstance(properties).getStore("imaps");
+        store.connect("localhost", server.imapsPort(), user, password);
+        return store;
+    }
+
+    /** The raw text of every message in one folder, over IMAPS. */
+    public static List<String> imapsFolder(MailpackTestServer server, String user, String password, String folderName) throws Exception {
+        try (Store store = imapsStore(server, user, password)) {
+            Folder inbox = store.getFolder(folderName);
             inbox.open(Folder.READ_ONLY);
             try {
                 List<String> messages = new ArrayList<>();

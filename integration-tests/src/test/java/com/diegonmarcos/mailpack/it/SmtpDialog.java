@@ -43,7 +43,7 @@ public final class SmtpDialog implements Closeable {
 
     private void use(Socket socket) throws IOException {
         this.socket = socket;
-        this.in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+        this.in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
         this.out = socket.getOutputStream();
     }
 
@@ -53,7 +53,7 @@ public final class SmtpDialog implements Closeable {
 
     /** Sends one command line and returns the whole (possibly multi-line) reply. */
     public String send(String line) throws IOException {
-        out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8)); // raw bytes: tests send 8-bit input on purpose
         out.flush();
         return reply();
     }
