@@ -198,13 +198,10 @@ class RecipientRoutingIntegrationTest {
     @Nested
     class HostileAddresses {
         @Test
-        void quotedLocalPartIsHandledCleanly() throws Exception {
+        void quotedLocalPartIsAValidAddressTheCatchAllTakes() throws Exception {
             String marker = "quoted-" + UUID.randomUUID();
-            List<String> replies = send(marker, "\"john doe\"@diegonmarcos.com");
-            assertThat(replies.get(0)).matches("(?s)(250|550 5\\.1\\.1|501|553).*");
-            if (replies.get(0).startsWith("250")) {
-                awaitIn(DIEGO, "INBOX", marker);
-            }
+            assertThat(send(marker, "\"john doe\"@diegonmarcos.com")).allSatisfy(reply -> assertThat(reply).startsWith("250"));
+            awaitIn(DIEGO, "INBOX", marker);
         }
 
         @Test
