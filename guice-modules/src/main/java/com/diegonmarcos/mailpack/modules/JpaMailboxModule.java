@@ -64,6 +64,8 @@ import org.apache.james.quota.search.scanning.ScanningQuotaSearcher;
 import org.apache.james.user.api.UsernameChangeTaskStep;
 import org.apache.james.adapter.mailbox.UserRepositoryAuthenticator;
 import org.apache.james.adapter.mailbox.UserRepositoryAuthorizator;
+import org.apache.james.utils.InitializationOperation;
+import org.apache.james.utils.InitilizationOperationBuilder;
 import org.apache.james.utils.MailboxManagerDefinition;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
@@ -72,6 +74,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Scopes;
 import com.google.inject.multibindings.Multibinder;
+import com.google.inject.multibindings.ProvidesIntoSet;
 import com.google.inject.name.Names;
 
 /**
@@ -144,6 +147,11 @@ public class JpaMailboxModule extends AbstractModule {
         bind(MessageSearchIndex.class).to(LuceneMessageSearchIndex.class);
         bind(ListeningMessageSearchIndex.class).to(LuceneMessageSearchIndex.class);
         Multibinder.newSetBinder(binder(), EventListener.ReactiveGroupEventListener.class).addBinding().to(LuceneMessageSearchIndex.class);
+    }
+
+    @ProvidesIntoSet
+    InitializationOperation commitSearchIndexPeriodically(SearchIndexCommitter committer) {
+        return InitilizationOperationBuilder.forClass(SearchIndexCommitter.class).init(committer::start);
     }
 
     @Provides

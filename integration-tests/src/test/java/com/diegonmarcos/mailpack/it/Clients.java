@@ -52,6 +52,25 @@ public final class Clients {
         }
     }
 
+    /** IMAP SEARCH BODY on INBOX (server-side search), returning the matching messages' raw text. */
+    public static List<String> imapsSearchBody(MailpackTestServer server, String user, String password, String word) throws Exception {
+        try (Store store = imapsStore(server, user, password)) {
+            Folder inbox = store.getFolder("INBOX");
+            inbox.open(Folder.READ_ONLY);
+            try {
+                List<String> messages = new ArrayList<>();
+                for (Message message : inbox.search(new javax.mail.search.BodyTerm(word))) {
+                    java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+                    message.writeTo(raw);
+                    messages.add(raw.toString(java.nio.charset.StandardCharsets.UTF_8));
+                }
+                return messages;
+            } finally {
+                inbox.close(false);
+            }
+        }
+    }
+
     private static Store imapsStore(MailpackTestServer server, String user, String password) throws Exception {
         Properties properties = new Properties();
         properties.put("mail.imaps.ssl.socketFactory", trusting(server.certificate()).getSocketFactory());

@@ -79,4 +79,33 @@ class PersistenceIntegrationTest {
         awaitInInbox(body);
         assertThat(imapsInbox(server, DIEGO, PASSWORD)).filteredOn(raw -> raw.contains(body)).hasSize(1);
     }
+
+    @Test
+    @Order(3)
+    void searchIndexSurvivesAKill() throws Exception {
+        String word = "quokka" + UUID.randomUUID().toString().replace("-", "");
+        String marker = "indexed-" + UUID.randomUUID();
+        long before = newestIndexCommit();
+        send(DIEGO, marker + "\r\nhello " + word + " world");
+        awaitInInbox(marker);
+        assertThat(Clients.imapsSearchBody(server, DIEGO, PASSWORD, word)).hasSize(1);
+        // the index commits periodically: wait for a commit made after the delivery, then pull the plug
+        await().atMost(Duration.ofSeconds(30)).until(() -> newestIndexCommit() > before);
+
+        server.kill();
+        server.start();
+
+        assertThat(Clients.imapsSearchBody(server, DIEGO, PASSWORD, word))
+            .singleElement().satisfies(raw -> assertThat(raw).contains(marker));
+    }
+
+    /** Generation of the newest Lucene commit point ({@code segments_N}, N in base 36). */
+    static long newestIndexCommit() throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(server.home().resolve("var/store/lucene"))) {
+            return files.map(path -> path.getFileName().toString())
+                .filter(name -> name.startsWith("segments_"))
+                .mapToLong(name -> Long.parseLong(name.substring("segments_".length()), Character.MAX_RADIX))
+                .max().orElse(0);
+        }
+    }
 }
