@@ -135,11 +135,12 @@ class SubmissionAndInboundIntegrationTest {
         }
 
         @Test
-        void unknownLocalUserIsRefusedAtRcpt() throws Exception {
+        void unknownUserOfALocalDomainWithoutCatchAllIsRefusedAtRcpt() throws Exception {
+            assertThat(server.webAdmin("PUT", "/domains/no-catch-all.example", null).statusCode()).isEqualTo(204);
             try (SmtpDialog smtp = SmtpDialog.connect(server.smtpPort())) {
                 smtp.send("EHLO mx.example.org");
                 smtp.send("MAIL FROM:<alice@example.org>");
-                assertThat(smtp.send("RCPT TO:<nobody-here@diegonmarcos.com>")).startsWith("550 5.1.1");
+                assertThat(smtp.send("RCPT TO:<nobody-here@no-catch-all.example>")).startsWith("550 5.1.1");
             }
         }
     }
