@@ -128,7 +128,7 @@ public final class MailpackTestServer implements BeforeAllCallback, AfterAllCall
         }
     }
 
-    /** Rewrites one conf file between runs (e.g. restart with another configuration). */
+    /** Rewrites one conf file between runs, or before a {@link #manualStart()} server starts. */
     public void rewriteConf(String fileName, String content) throws IOException {
         Files.writeString(home.resolve("conf").resolve(fileName), content, StandardCharsets.UTF_8);
     }

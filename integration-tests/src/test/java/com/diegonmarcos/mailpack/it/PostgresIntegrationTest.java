@@ -1,0 +1,60 @@
+package com.diegonmarcos.mailpack.it;
+
+import static com.diegonmarcos.mailpack.it.Clients.imapsInbox;
+import static com.diegonmarcos.mailpack.it.Clients.message;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import com.diegonmarcos.mailpack.it.peers.TestPostgres;
+
+/** PostgreSQL selected in conf/james-database.properties instead of the embedded Derby. */
+class PostgresIntegrationTest {
+    static final String DIEGO = "diego@diegonmarcos.com";
+    static final String PASSWORD = "postgres-test-passphrase-01";
+
+    @RegisterExtension
+    @Order(1)
+    static TestPostgres postgres = new TestPostgres();
+
+    @RegisterExtension
+    @Order(2)
+    static MailpackTestServer server = MailpackTestServer.process().manualStart();
+
+    @Test
+    void mailUsersAndDomainsLiveInPostgresAndSurviveARestart() throws Exception {
+        server.rewriteConf("james-database.properties", postgres.databaseProperties());
+        server.start();
+        server.createUser(DIEGO, PASSWORD);
+        String marker = "pg-" + UUID.randomUUID();
+        try (SmtpDialog smtp = SmtpDialog.connect(server.smtpPort())) {
+            smtp.send("EHLO mx.example.org");
+            smtp.send("MAIL FROM:<alice@example.org>");
+            assertThat(smtp.send("RCPT TO:<" + DIEGO + ">")).startsWith("250");
+            assertThat(smtp.data(message("alice@example.org", DIEGO, "pg", marker))).startsWith("250");
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+            assertThat(imapsInbox(server, DIEGO, PASSWORD)).anySatisfy(raw -> assertThat(raw).contains(marker)));
+
+        server.restart();
+
+        assertThat(imapsInbox(server, DIEGO, PASSWORD)).anySatisfy(raw -> assertThat(raw).contains(marker));
+        try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), TestPostgres.USER, "");
+             ResultSet users = connection.createStatement().executeQuery("SELECT count(*) FROM james_user WHERE user_name = '" + DIEGO + "'");
+             ResultSet domains = connection.createStatement().executeQuery("SELECT count(*) FROM james_domain WHERE domain_name = 'diegonmarcos.com'")) {
+            assertThat(users.next() && users.getInt(1) == 1).isTrue();
+            assertThat(domains.next() && domains.getInt(1) == 1).isTrue();
+        }
+        assertThat(Files.exists(server.home().resolve("var/store/derby"))).as("no Derby database created").isFalse();
+    }
+}
