@@ -54,19 +54,33 @@ public final class Clients {
 
     /** IMAP SEARCH BODY on INBOX (server-side search), returning the matching messages' raw text. */
     public static List<String> imapsSearchBody(MailpackTestServer server, String user, String password, String word) throws Exception {
+        return readFolder(server, user, password, "INBOX", folder -> folder.search(new javax.mail.search.BodyTerm(word)));
+    }
+
+    /** The raw text of every message in one folder, over IMAPS. */
+    public static List<String> imapsFolder(MailpackTestServer server, String user, String password, String folderName) throws Exception {
+        return readFolder(server, user, password, folderName, Folder::getMessages);
+    }
+
+    private interface Selection {
+        Message[] select(Folder folder) throws javax.mail.MessagingException;
+    }
+
+    private static List<String> readFolder(MailpackTestServer server, String user, String password, String folderName,
+                                           Selection selection) throws Exception {
         try (Store store = imapsStore(server, user, password)) {
-            Folder inbox = store.getFolder("INBOX");
-            inbox.open(Folder.READ_ONLY);
+            Folder folder = store.getFolder(folderName);
+            folder.open(Folder.READ_ONLY);
             try {
                 List<String> messages = new ArrayList<>();
-                for (Message message : inbox.search(new javax.mail.search.BodyTerm(word))) {
+                for (Message message : selection.select(folder)) {
                     java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
                     message.writeTo(raw);
                     messages.add(raw.toString(java.nio.charset.StandardCharsets.UTF_8));
                 }
                 return messages;
             } finally {
-                inbox.close(false);
+                folder.close(false);
             }
         }
     }
@@ -80,25 +94,6 @@ public final class Clients {
         Store store = Session.getInstance(properties).getStore("imaps");
         store.connect("localhost", server.imapsPort(), user, password);
         return store;
-    }
-
-    /** The raw text of every message in one folder, over IMAPS. */
-    public static List<String> imapsFolder(MailpackTestServer server, String user, String password, String folderName) throws Exception {
-        try (Store store = imapsStore(server, user, password)) {
-            Folder inbox = store.getFolder(folderName);
-            inbox.open(Folder.READ_ONLY);
-            try {
-                List<String> messages = new ArrayList<>();
-                for (Message message : inbox.getMessages()) {
-                    java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
-                    message.writeTo(raw);
-                    messages.add(raw.toString(java.nio.charset.StandardCharsets.UTF_8));
-                }
-                return messages;
-            } finally {
-                inbox.close(false);
-            }
-        }
     }
 
     public static String message(String from, String to, String subject, String body) {
