@@ -45,7 +45,7 @@ script_start_ms=$(date +%s%3N)
 started_at=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
 load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 passed=0 failed=0
-tmp='' ctr='' engine=''
+tmp='' name='' ctr='' engine=''
 
 pass() { passed=$((passed + 1)); echo "PASS  $*"; }
 fail() { failed=$((failed + 1)); echo "FAIL  $*"; }
@@ -57,10 +57,11 @@ seconds_since() { awk -v a="$1" -v b="$(now_ms)" 'BEGIN { printf "%.1f", (b - a)
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  if [ -n "$engine" ] && [ -n "$ctr" ]; then
-    timeout 90 "$engine" stop -t 60 "$ctr" >/dev/null 2>&1
-    timeout 60 "$engine" rm -f "$ctr" "$ctr-probe" >/dev/null 2>&1
-    timeout 60 "$engine" volume rm -f "$ctr-var" "$ctr-dkim" >/dev/null 2>&1
+  if [ -n "$engine" ] && [ -n "$name" ]; then
+    timeout 90 "$engine" stop -t 60 "$name" >/dev/null 2>&1
+    timeout 90 "$engine" stop -t 60 "$name-restored" >/dev/null 2>&1
+    timeout 60 "$engine" rm -f "$name" "$name-probe" "$name-restored" >/dev/null 2>&1
+    timeout 60 "$engine" volume rm -f "$name-var" "$name-dkim" "$name-rvar" "$name-rdkim" >/dev/null 2>&1
   fi
   [ -n "$tmp" ] && rm -rf "$tmp"
   if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
@@ -136,7 +137,8 @@ command -v "$engine" >/dev/null || die "$engine not found"
 
 mkdir -p "$cache" || die "cannot create $cache"
 tmp=$(mktemp -d /tmp/mailpack-docker.XXXXXX)
-ctr=mailpack-test-$$
+name=mailpack-test-$$ # every container and volume of this run starts with it
+ctr=$name
 
 build_opts=()
 if [ "$engine" = podman ]; then
@@ -599,6 +601,45 @@ fi
 t=$(now_ms)
 timeout 120 "$engine" stop -t 60 "$ctr" >/dev/null 2>&1
 stop2_s=$(seconds_since "$t")
+
+# Backup and restore as in the README: tar of both volumes with the image's own tar, into fresh volumes,
+# then a new container on them must have the mail.
+count_before=$(timeout 60 "$engine" run --rm --entrypoint sh -v "$ctr-var:/data:ro" "$image" \
+  -c 'find /data/store -type f | wc -l' 2>/dev/null)
+mkdir -p "$tmp/backup"
+if timeout 300 "$engine" run --rm --entrypoint tar -v "$ctr-var:/data:ro" -v "$ctr-dkim:/dkim:ro" \
+      -v "$tmp/backup:/backup" "$image" -C / -czf /backup/mailpack.tar.gz data dkim >"$tmp/backup.log" 2>&1 \
+    && timeout 300 "$engine" run --rm --entrypoint tar -v "$ctr-rvar:/data" -v "$ctr-rdkim:/dkim" \
+      -v "$tmp/backup:/backup:ro" "$image" -C / --numeric-owner -xzpf /backup/mailpack.tar.gz >>"$tmp/backup.log" 2>&1; then
+  backup_mb=$(du -m "$tmp/backup/mailpack.tar.gz" | cut -f1)
+  restored_opts=()
+  for o in "${run_opts[@]}"; do
+    case "$o" in
+      "$ctr") o=$ctr-restored ;;
+      "$ctr-var:"*) o=$ctr-rvar:${o#"$ctr-var:"} ;;
+      "$ctr-dkim:"*) o=$ctr-rdkim:${o#"$ctr-dkim:"} ;;
+    esac
+    restored_opts+=("$o")
+  done
+  main_ctr=$ctr
+  t=$(now_ms)
+  if timeout 120 "$engine" run "${restored_opts[@]}" "$image" >"$tmp/run-restored.log" 2>&1; then
+    ctr=$ctr-restored
+    if restored_s=$(wait_healthy 120 "$t") && n=$(find_message "$token" 15) \
+        && [ "$(inbox_count)" = "${count:-$(inbox_count)}" ]; then
+      pass "backup ($backup_mb MB tar.gz of both volumes) restored into new volumes: healthy in $restored_s s, same mail"
+    else
+      show_logs
+      fail "the container on the restored volumes is not healthy or lacks the mail (files before: $count_before)"
+    fi
+    timeout 120 "$engine" stop -t 60 "$ctr" >/dev/null 2>&1
+    ctr=$main_ctr
+  else
+    fail "could not start a container on the restored volumes: $(tail -n 3 "$tmp/run-restored.log" | tr '\n' ' ')"
+  fi
+else
+  fail "backup/restore with tar: $(tail -n 3 "$tmp/backup.log" | tr '\n' ' ')"
+fi
 total_s=$(seconds_since "$script_start_ms")
 
 cat <<EOF
