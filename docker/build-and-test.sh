@@ -45,7 +45,7 @@ script_start_ms=$(date +%s%3N)
 started_at=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
 load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 passed=0 failed=0
-tmp='' name='' ctr='' engine=''
+tmp='' name='' ctr='' engine='' base_state='pulled or given' jars_state='built in the image'
 
 pass() { passed=$((passed + 1)); echo "PASS  $*"; }
 fail() { failed=$((failed + 1)); echo "FAIL  $*"; }
@@ -161,7 +161,7 @@ else
   image=mailpack:test
   runtime_base=mailpack-runtime-base:test
 fi
-note "engine: $engine ($("$engine" --version 2>/dev/null | head -n 1))"
+note "engine: $engine ($(timeout 60 "$engine" --version 2>/dev/null | head -n 1))"
 
 # ---------------------------------------------------------------------------------------------------------
 # compose.yml: parses, and the memory limits without the antivirus profile add up to at most 900 MB.
@@ -246,11 +246,13 @@ else
       die "cannot write $tarball"
     fi
     rm -rf "$rootfs"
+    base_state="made now with debootstrap"
     pass "base tree made with debootstrap in $(seconds_since "$t") s ($(du -m "$tarball" | cut -f1) MB tarball, cached in $cache)"
   else
+    base_state="debootstrap tarball from the cache"
     note "base tarball from cache: $tarball ($(( ($(date +%s) - $(stat -c %Y "$tarball")) / 86400 )) days old)"
   fi
-  if ! podman image exists "$base" || [ ! -e "$stamp" ] || [ "$tarball" -nt "$stamp" ]; then
+  if ! timeout 60 podman image exists "$base" || [ ! -e "$stamp" ] || [ "$tarball" -nt "$stamp" ]; then
     timeout 600 podman import --change 'CMD ["/bin/bash"]' "$tarball" "$base" >/dev/null 2>&1 \
       || die "podman import of $tarball failed"
     touch -r "$tarball" "$stamp"
@@ -288,6 +290,7 @@ if [ "$from" = host ]; then
       || [ -n "$(find pom.xml ./*/pom.xml ./*/src -newer "$jar" -print -quit 2>/dev/null)" ]; then
     install_packages openjdk-17-jdk-headless maven || die "could not install openjdk-17-jdk-headless maven"
     t=$(now_ms)
+    jars_state="built now on the host"
     if timeout 1200 mvn -B -o -q package -DskipTests -pl guice-modules -am >"$tmp/mvn.log" 2>&1; then
       pass "jars built on the host offline (mvn -B -o package -DskipTests) in $(seconds_since "$t") s"
     elif timeout 1800 mvn -B -q package -DskipTests -pl guice-modules -am >"$tmp/mvn.log" 2>&1; then
@@ -297,6 +300,7 @@ if [ "$from" = host ]; then
       die "mvn package failed on the host"
     fi
   else
+    jars_state="reused from the host (newer than the sources)"
     note "jars on the host are newer than the sources: reused ($jar)"
   fi
   # the layout runtime-prebuilt expects: lib/ third-party jars, own/ ours
@@ -311,7 +315,7 @@ else
   die "MAILPACK_IMAGE_FROM must be auto, source or host (got '$from')"
 fi
 
-old_id=$("$engine" image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)
+old_id=$(timeout 60 "$engine" image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)
 t=$(now_ms)
 if ! timeout 1800 "$engine" build "${build_opts[@]}" -f docker/Dockerfile --build-arg BASE_IMAGE="$base" \
     "${dist_opts[@]}" -t "$image" . >"$tmp/build.log" 2>&1; then
@@ -320,12 +324,12 @@ if ! timeout 1800 "$engine" build "${build_opts[@]}" -f docker/Dockerfile --buil
 fi
 build_s=$(seconds_since "$t")
 pass "image $image built from $from jars (${dist_opts[0]} ${dist_opts[1]}) in $build_s s"
-new_id=$("$engine" image inspect -f '{{.Id}}' "$image")
+new_id=$(timeout 60 "$engine" image inspect -f '{{.Id}}' "$image")
 if [ -n "$old_id" ] && [ "$old_id" != "$new_id" ]; then
-  "$engine" rmi "$old_id" >/dev/null 2>&1 || true
+  timeout 120 "$engine" rmi "$old_id" >/dev/null 2>&1 || true
 fi
 
-image_bytes=$("$engine" image inspect -f '{{.Size}}' "$image")
+image_bytes=$(timeout 60 "$engine" image inspect -f '{{.Size}}' "$image")
 image_mb=$(awk -v b="$image_bytes" 'BEGIN { printf "%d", b / 1000000 }')
 if [ "$image_mb" -le "$target_image_mb" ]; then
   pass "image size $image_mb MB ≤ $target_image_mb MB"
@@ -336,9 +340,9 @@ else
 fi
 
 if [ "$engine" = podman ]; then
-  healthcheck=$(podman image inspect -f '{{json .HealthCheck}}' "$image" 2>/dev/null)
+  healthcheck=$(timeout 60 podman image inspect -f '{{json .HealthCheck}}' "$image" 2>/dev/null)
 else
-  healthcheck=$(docker image inspect -f '{{json .Config.Healthcheck}}' "$image" 2>/dev/null)
+  healthcheck=$(timeout 60 docker image inspect -f '{{json .Config.Healthcheck}}' "$image" 2>/dev/null)
 fi
 case "$healthcheck" in
   *healthcheck*) pass "the image carries its HEALTHCHECK" ;;
@@ -658,6 +662,8 @@ EOF
 if [ -n "$write_results" ]; then
   cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
   mem_gib=$(awk '/^MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)
+  # a "## Notes" section written by hand is kept
+  notes=$(sed -n '/^## Notes/,$p' docker/RESULTS.md 2>/dev/null)
   met() { awk -v v="$1" -v t="$2" 'BEGIN { if (v == "") print "–"; else print (v + 0 <= t + 0 ? "yes" : "**no**") }'; }
   cat >docker/RESULTS.md <<EOF
 # mailpack container image: results
@@ -667,7 +673,7 @@ Written by \`bash docker/build-and-test.sh --write-results\`; every run prints t
 - Date: $started_at
 - Machine: $(nproc) cores ($cpu), $mem_gib GiB RAM, kernel $(uname -r), load average at start $load_at_start
   (cores shared with other work: times are rough)
-- Engine: $("$engine" --version | head -n 1); base image $base; jars built from $from
+- Engine: $(timeout 60 "$engine" --version | head -n 1); base image $base ($base_state); jars: $jars_state
 - Commit: $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- 2>/dev/null || echo ' (with uncommitted changes)')
 - JVM flags (bin/mailpack): \`$flags\`
 - Container memory limit: $mem_limit (as in docker/compose.yml)
@@ -687,5 +693,6 @@ Written by \`bash docker/build-and-test.sh --write-results\`; every run prints t
 | Final image stage build | $build_s s | – | – |
 | Whole script | $total_s s | ≤ 15 min | $(met "$total_s" 900) |
 EOF
+  [ -n "$notes" ] && printf '\n%s\n' "$notes" >>docker/RESULTS.md
   note "wrote docker/RESULTS.md"
 fi
