@@ -4,7 +4,7 @@ package com.diegonmarcos.mailpack.dkim;
  * RFC 6376 §3.4.3 / §3.4.4 body canonicalization, one pass, constant memory. Input line ends may
  * be CRLF, bare LF or bare CR (each counts as one line end, as an SMTP client would send it);
  * output line ends are CRLF. Empty lines are held back until a non-empty line follows, so trailing
- * empty lines are dropped; a last line without line end gets one.
+ * empty lines are dropped; a last line without line end gets one (whitespace on it is kept, one SP).
  */
 public final class BodyCanonicalizer {
     /** Receives canonical octets. */
@@ -60,6 +60,13 @@ public final class BodyCanonicalizer {
             return;
         }
         finished = true;
+        if (relaxed && pendingSpace) {
+            // whitespace on a last line without line end is not "at the end of a line": it stays
+            // (one SP), as dkimpy, jDKIM and the RFC's order of steps have it
+            startLine();
+            emit((byte) ' ');
+            pendingSpace = false;
+        }
         if (lineHasContent) {
             endOfLine();
         }

@@ -56,7 +56,11 @@ public final class MessageSplitter extends OutputStream {
             return;
         }
         int end = offset + length;
+        long room = maxHeaderBytes - header.size();
         for (int i = offset; i < end; i++) {
+            if (i - offset >= room) {
+                throw new HeaderTooLargeException(maxHeaderBytes);
+            }
             byte b = bytes[i];
             switch (state) {
                 case LINE_START:
@@ -82,9 +86,6 @@ public final class MessageSplitter extends OutputStream {
             }
         }
         header.write(bytes, offset, length);
-        if (header.size() > maxHeaderBytes) {
-            throw new HeaderTooLargeException(maxHeaderBytes);
-        }
     }
 
     /** {@code index} is the LF of the empty line: what follows is body. */
