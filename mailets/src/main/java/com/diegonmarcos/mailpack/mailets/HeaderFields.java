@@ -15,6 +15,11 @@ import javax.mail.internet.MimeMessage;
  * Header edits JavaMail has no method for: putting fields on top of the header (where RFC 6376
  * §5.6 and RFC 8601 §4 want DKIM-Signature and Authentication-Results), optionally dropping some
  * existing fields. The other fields keep their order and their raw text (folding included).
+ *
+ * <p>JavaMail's {@code removeHeader} leaves an empty slot where a field was, and a later
+ * {@code setHeader} of that name refills the slot: after {@code saveChanges()} the MIME-Version
+ * field moves back above the prepended fields. Field order across names does not matter to DKIM or
+ * to RFC 8601 readers; the relative order of same-named fields is kept.
  */
 final class HeaderFields {
     private HeaderFields() {

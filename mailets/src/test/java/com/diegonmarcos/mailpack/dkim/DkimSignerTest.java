@@ -46,7 +46,7 @@ class DkimSignerTest {
     }
 
     static DkimVerifier ourVerifier() {
-        return new DkimVerifier(DkimVectorsTest.FakeDns.of(Map.of(
+        return new DkimVerifier(FakeDns.of(Map.of(
             "202611e._domainkey." + DOMAIN, ED25519.txtRecord(),
             "202611r._domainkey." + DOMAIN, RSA.txtRecord())), 5, DkimVerifier.PartialBody.POLICY, Duration.ofMinutes(5), 1024);
     }

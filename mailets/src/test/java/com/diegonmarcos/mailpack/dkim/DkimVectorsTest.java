@@ -9,14 +9,12 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import com.diegonmarcos.mailpack.dns.TxtResult;
 
 /** The protocol vectors in src/test/resources/vectors/dkim/, each naming its source. */
 class DkimVectorsTest {
@@ -118,31 +116,4 @@ class DkimVectorsTest {
             throw new AssertionError(e);
         }
     }
-
-    /** DNS answers from a map; a value "TEMPFAIL" answers with a failure. */
-    static final class FakeDns implements com.diegonmarcos.mailpack.dns.DnsClient {
-        private final Map<String, List<String>> records;
-
-        private FakeDns(Map<String, List<String>> records) {
-            this.records = records;
-        }
-
-        static FakeDns of(Map<String, String> records) {
-            return new FakeDns(records.entrySet().stream()
-                .collect(Collectors.toMap(entry -> entry.getKey().toLowerCase(), entry -> List.of(entry.getValue()))));
-        }
-
-        @Override
-        public TxtResult txt(String name) {
-            List<String> found = records.get(name.toLowerCase());
-            if (found == null) {
-                return TxtResult.nxdomain(name);
-            }
-            if (found.equals(List.of("TEMPFAIL"))) {
-                return TxtResult.tempError(name + " TXT: timed out");
-            }
-            return TxtResult.found(found);
-        }
-    }
-
 }

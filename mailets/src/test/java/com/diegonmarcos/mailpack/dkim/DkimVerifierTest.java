@@ -31,7 +31,7 @@ class DkimVerifierTest {
     }
 
     List<DkimResult> verify(String message, DkimVerifier.PartialBody partialBody, int minRsaBits, int maxSignatures) throws Exception {
-        return new DkimVerifier(DkimVectorsTest.FakeDns.of(dns), maxSignatures, partialBody, Duration.ofMinutes(5), minRsaBits)
+        return new DkimVerifier(FakeDns.of(dns), maxSignatures, partialBody, Duration.ofMinutes(5), minRsaBits)
             .verify(MessageWriter.of(message.getBytes(StandardCharsets.ISO_8859_1)), NOW).results();
     }
 
@@ -131,7 +131,7 @@ class DkimVerifierTest {
             String many = String.join("\r\n", fields) + "\r\n" + String.join("\r\n", fields) + "\r\n" + String.join("\r\n", fields)
                 + "\r\n" + MESSAGE;
 
-            DkimVerifier.Verdict verdict = new DkimVerifier(DkimVectorsTest.FakeDns.of(dns), 5, DkimVerifier.PartialBody.POLICY,
+            DkimVerifier.Verdict verdict = new DkimVerifier(FakeDns.of(dns), 5, DkimVerifier.PartialBody.POLICY,
                 Duration.ofMinutes(5), 1024).verify(MessageWriter.of(many.getBytes(StandardCharsets.ISO_8859_1)), NOW);
 
             assertThat(verdict.results()).hasSize(5).allSatisfy(result -> assertThat(result.result()).isEqualTo(AuthResult.PASS));

@@ -5,15 +5,14 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 
 /** Keys made once per test run (RSA generation is slow). */
-final class TestKeys {
-    static final KeyPair RSA = generate("RSA", 2048);
-    static final KeyPair RSA_512 = generate("RSA", 512);
-    static final KeyPair ED25519 = generate("Ed25519", 0);
+public final class TestKeys {
+    public static final KeyPair RSA = generate("RSA", 2048);
+    public static final KeyPair ED25519 = generate("Ed25519", 0);
 
     private TestKeys() {
     }
 
-    static SigningKey rsa(String selector) {
+    public static SigningKey rsa(String selector) {
         try {
             return SigningKey.of(selector, RSA.getPrivate());
         } catch (GeneralSecurityException e) {
@@ -21,7 +20,7 @@ final class TestKeys {
         }
     }
 
-    static SigningKey ed25519(String selector) {
+    public static SigningKey ed25519(String selector) {
         try {
             return SigningKey.of(selector, ED25519.getPrivate());
         } catch (GeneralSecurityException e) {
