@@ -24,6 +24,7 @@ import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.diegonmarcos.mailpack.dkim.AuthResult;
 import com.diegonmarcos.mailpack.dkim.AuthenticationResults;
 import com.diegonmarcos.mailpack.dkim.DkimResult;
 import com.diegonmarcos.mailpack.dkim.DkimVerifier;
@@ -107,6 +108,8 @@ public class DkimVerify extends GenericMailet {
         mail.setAttribute(new Attribute(RESULTS, AttributeValue.of(results.stream()
             .map(DkimVerify::attribute)
             .collect(Collectors.toList()))));
+        results.stream().filter(result -> result.result() == AuthResult.TEMPERROR).findFirst().ifPresent(result ->
+            LOGGER.warn("DKIM key lookup failing, results are temperror: {}", result.reason()));
         if (verdict.ignoredSignatures() > 0) {
             LOGGER.debug("{} DKIM signatures beyond the first {} not evaluated", verdict.ignoredSignatures(), results.size());
         }

@@ -85,6 +85,8 @@ public final class DkimKeyStore implements DkimKeys {
     private final Clock clock;
     private final Predicate<String> isLocalDomain;
     private final Map<String, SigningKey> loaded = new ConcurrentHashMap<>();
+    /** state.json of each domain as last read or written: this store is its only writer. */
+    private final Map<String, StateFile> states = new ConcurrentHashMap<>();
     private final Map<String, List<SigningKey>> configured = new LinkedHashMap<>();
 
     /**
@@ -242,9 +244,12 @@ public final class DkimKeyStore implements DkimKeys {
     private StateFile ensure(String domain) throws IOException, GeneralSecurityException {
         Path stateFile = directory.resolve(domain).resolve(STATE);
         Instant now = clock.instant();
-        StateFile state;
-        if (Files.isRegularFile(stateFile)) {
+        StateFile state = states.get(domain);
+        if (state != null) {
+            // known: no disk read per signed message
+        } else if (Files.isRegularFile(stateFile)) {
             state = JSON.readValue(stateFile.toFile(), StateFile.class);
+            states.put(domain, state);
         } else {
             state = new StateFile();
             for (DkimAlgorithm algorithm : List.of(DkimAlgorithm.ED25519_SHA256, DkimAlgorithm.RSA_SHA256)) {
@@ -337,7 +342,13 @@ public final class DkimKeyStore implements DkimKeys {
     }
 
     private void save(String domain, StateFile state) throws IOException {
-        OwnerOnlyFiles.write(directory.resolve(domain).resolve(STATE), JSON.writeValueAsString(state));
+        try {
+            OwnerOnlyFiles.write(directory.resolve(domain).resolve(STATE), JSON.writeValueAsString(state));
+        } catch (IOException e) {
+            states.remove(domain); // the change did not reach the disk: read it again next time
+            throw e;
+        }
+        states.put(domain, state);
     }
 
     private Path keyFile(String domain, String selector) {
