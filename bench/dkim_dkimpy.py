@@ -3,7 +3,7 @@
 
   /usr/bin/python3 bench/dkim_dkimpy.py DATA_DIRECTORY [SECONDS]
 
-Prints one line per measurement: "<operation> <size> <microseconds per operation> <iterations>",
+Prints one line per measurement: "<operation> <size> <median µs> <mean µs> <calls>" (each call timed),
 operations signBoth, signEd25519, signRsa, verifyBoth, as in DkimBenchmark (relaxed/relaxed, the
 same header list, keys from memory). Each is run for SECONDS (default 3) after a short warm-up.
 """
@@ -21,15 +21,16 @@ DOMAIN = b'diegonmarcos.com'
 def timed(operation, seconds):
     for _ in range(20):
         operation()
-    count = 0
-    start = time.perf_counter()
-    deadline = start + seconds
+    samples = []
+    deadline = time.perf_counter() + seconds
     while True:
+        start = time.perf_counter()
         operation()
-        count += 1
-        now = time.perf_counter()
-        if now >= deadline:
-            return (now - start) * 1e6 / count, count
+        end = time.perf_counter()
+        samples.append((end - start) * 1e6)
+        if end >= deadline:
+            samples.sort()
+            return samples[len(samples) // 2], sum(samples) / len(samples), len(samples)
 
 
 def main():
@@ -63,8 +64,8 @@ def main():
 
         for name, operation in (('signBoth', lambda: (sign_ed(), sign_rsa())), ('signEd25519', sign_ed),
                                 ('signRsa', sign_rsa), ('verifyBoth', verify_both)):
-            microseconds, count = timed(operation, seconds)
-            print('%s %d %.1f %d' % (name, size, microseconds, count), flush=True)
+            median, mean, count = timed(operation, seconds)
+            print('%s %d %.1f %.1f %d' % (name, size, median, mean, count), flush=True)
 
 
 if __name__ == '__main__':
