@@ -48,6 +48,8 @@ import com.diegonmarcos.mailpack.modules.ActiveMqQueueModule;
 import com.diegonmarcos.mailpack.modules.JpaMailboxModule;
 import com.diegonmarcos.mailpack.modules.JpaPersistenceModule;
 import com.diegonmarcos.mailpack.modules.ShippedAliasesModule;
+import com.diegonmarcos.mailpack.modules.dkim.DkimModule;
+import com.diegonmarcos.mailpack.modules.dns.DnsModule;
 import com.diegonmarcos.mailpack.modules.routing.RoutingModule;
 import com.google.common.collect.Maps;
 import com.google.inject.AbstractModule;
@@ -97,7 +99,9 @@ public final class MailpackServer {
         new MemoryDeadLetterModule(),
         new NaiveDelegationStoreModule(),
         new ShippedAliasesModule(),
-        new RoutingModule());
+        new RoutingModule(),
+        new DnsModule(),
+        new DkimModule());
 
     private static final Module CONTAINER = Modules.combine(
         new MailetProcessingModule(),

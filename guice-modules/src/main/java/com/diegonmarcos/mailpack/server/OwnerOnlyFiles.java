@@ -8,11 +8,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /** Writes secrets atomically with owner-only permissions (0600, directory 0700). */
-final class OwnerOnlyFiles {
+public final class OwnerOnlyFiles {
     private OwnerOnlyFiles() {
     }
 
-    static void write(Path target, String content) throws IOException {
+    public static void write(Path target, String content) throws IOException {
         Path directory = target.toAbsolutePath().getParent();
         Files.createDirectories(directory);
         Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));

@@ -66,17 +66,31 @@ public final class Clients {
         Message[] select(Folder folder) throws javax.mail.MessagingException;
     }
 
+    /** The raw octets of every message in one folder, over IMAPS (for signature checks, byte for byte). */
+    public static List<byte[]> imapsFolderRaw(MailpackTestServer server, String user, String password, String folderName) throws Exception {
+        return readFolderRaw(server, user, password, folderName, Folder::getMessages);
+    }
+
     private static List<String> readFolder(MailpackTestServer server, String user, String password, String folderName,
                                            Selection selection) throws Exception {
+        List<String> messages = new ArrayList<>();
+        for (byte[] raw : readFolderRaw(server, user, password, folderName, selection)) {
+            messages.add(new String(raw, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return messages;
+    }
+
+    private static List<byte[]> readFolderRaw(MailpackTestServer server, String user, String password, String folderName,
+                                              Selection selection) throws Exception {
         try (Store store = imapsStore(server, user, password)) {
             Folder folder = store.getFolder(folderName);
             folder.open(Folder.READ_ONLY);
             try {
-                List<String> messages = new ArrayList<>();
+                List<byte[]> messages = new ArrayList<>();
                 for (Message message : selection.select(folder)) {
                     java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
                     message.writeTo(raw);
-                    messages.add(raw.toString(java.nio.charset.StandardCharsets.UTF_8));
+                    messages.add(raw.toByteArray());
                 }
                 return messages;
             } finally {
