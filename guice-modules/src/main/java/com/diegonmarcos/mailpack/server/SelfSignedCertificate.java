@@ -86,7 +86,7 @@ public final class SelfSignedCertificate {
         }
     }
 
-    /** PKCS#8 ("BEGIN PRIVATE KEY"), the form Let's Encrypt clients and Java both read. */
+    /** PKCS#8 PEM, the form Let's Encrypt clients and Java both read. */
     static String pkcs8Pem(PrivateKey key) throws IOException {
         return pem(new JcaPKCS8Generator(key, null));
     }

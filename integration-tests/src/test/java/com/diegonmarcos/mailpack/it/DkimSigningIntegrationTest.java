@@ -55,10 +55,7 @@ class DkimSigningIntegrationTest {
     static MailpackTestServer server = MailpackTestServer.inProcess()
         .variable("MAILPACK_DNS_SERVERS", dns.address())
         .variable("MAILPACK_DNS_TIMEOUT", "1s")
-        .overlay("mailetcontainer.xml", MailpackTestServer.shippedConf("mailetcontainer.xml").replace(
-            "<outgoingQueue>outgoing</outgoingQueue>",
-            "<outgoingQueue>outgoing</outgoingQueue>\n                <gateway>127.0.0.1</gateway>\n"
-                + "                <gatewayPort>" + remote.port() + "</gatewayPort>"));
+        .remoteDeliveryThrough(remote.port());
 
     static SSLContext tls;
     static final Map<String, String> published = new LinkedHashMap<>();

@@ -76,6 +76,21 @@ public final class MailpackTestServer implements BeforeAllCallback, AfterAllCall
         return this;
     }
 
+    /**
+     * The shipped mailetcontainer.xml with RemoteDelivery sending everything to a local SMTP server
+     * (a test sink) instead of the recipients' MX hosts.
+     */
+    public MailpackTestServer remoteDeliveryThrough(int gatewayPort) {
+        String shipped = shippedConf("mailetcontainer.xml");
+        String relayed = shipped.replace("<outgoingQueue>outgoing</outgoingQueue>",
+            "<outgoingQueue>outgoing</outgoingQueue>\n                <gateway>127.0.0.1</gateway>\n"
+                + "                <gatewayPort>" + gatewayPort + "</gatewayPort>");
+        if (relayed.equals(shipped)) {
+            throw new IllegalStateException("conf/mailetcontainer.xml has no RemoteDelivery <outgoingQueue> to attach a gateway to");
+        }
+        return overlay("mailetcontainer.xml", relayed);
+    }
+
     public MailpackTestServer variable(String name, String value) {
         variables.put(name, value);
         return this;
@@ -172,6 +187,19 @@ public final class MailpackTestServer implements BeforeAllCallback, AfterAllCall
                     }
                     return processLog().substring(logOffset).contains("mailpack is running");
                 });
+        }
+    }
+
+    /** Starts a server whose configuration is wrong: the start must fail with all {@code fragments} in the message. */
+    public void assertStartFailsWith(String... fragments) throws Exception {
+        if (home == null) {
+            prepare();
+        }
+        try {
+            org.assertj.core.api.Assertions.assertThatThrownBy(this::start).hasMessageContainingAll(fragments);
+        } finally {
+            stop();
+            FileUtils.deleteQuietly(home.toFile());
         }
     }
 

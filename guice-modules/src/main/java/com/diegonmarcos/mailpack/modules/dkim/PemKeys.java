@@ -39,7 +39,7 @@ final class PemKeys {
         return generator.generateKeyPair().getPrivate();
     }
 
-    /** PKCS#8 ("BEGIN PRIVATE KEY"), what openssl genpkey writes too. */
+    /** PKCS#8 PEM, what openssl genpkey writes too. */
     static String pem(PrivateKey key) throws IOException {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
