@@ -185,4 +185,54 @@ class SubmissionAndInboundIntegrationTest {
             assertThat(server.webAdmin("GET", "/users", null).body()).doesNotContain(user);
         }
     }
+
+    @Nested
+    class MailboxAccess {
+        @Test
+        void pop3OverImplicitTlsRetrievesDeliveredMail() throws Exception {
+            String marker = "pop3-" + UUID.randomUUID();
+            try (SmtpDialog smtp = SmtpDialog.connect(server.smtpPort())) {
+                smtp.send("EHLO mx.example.org");
+                smtp.send("MAIL FROM:<alice@example.org>");
+                smtp.send("RCPT TO:<" + DIEGO + ">");
+                assertThat(smtp.data(message("alice@example.org", DIEGO, "pop3", marker))).startsWith("250");
+            }
+            awaitInInbox(marker);
+            java.util.Properties properties = new java.util.Properties();
+            properties.put("mail.pop3s.ssl.socketFactory", tls.getSocketFactory());
+            properties.put("mail.pop3s.ssl.checkserveridentity", "true");
+            try (javax.mail.Store store = javax.mail.Session.getInstance(properties).getStore("pop3s")) {
+                store.connect("localhost", server.pop3sPort(), DIEGO, PASSWORD);
+                javax.mail.Folder inbox = store.getFolder("INBOX");
+                inbox.open(javax.mail.Folder.READ_ONLY);
+                try {
+                    java.util.List<String> bodies = new java.util.ArrayList<>();
+                    for (javax.mail.Message message : inbox.getMessages()) {
+                        java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+                        message.writeTo(raw);
+                        bodies.add(raw.toString(java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                    assertThat(bodies).anySatisfy(raw -> assertThat(raw).contains(marker));
+                } finally {
+                    inbox.close(false);
+                }
+            }
+        }
+
+        @Test
+        void imapOnPort143RefusesLoginBeforeStartTls() throws Exception {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.imapPort())) {
+                socket.setSoTimeout(30_000);
+                java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+                java.io.OutputStream out = socket.getOutputStream();
+                assertThat(in.readLine()).startsWith("* OK");
+                out.write(("a1 CAPABILITY\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                String capability = in.readLine();
+                assertThat(capability).contains("STARTTLS", "LOGINDISABLED");
+                assertThat(in.readLine()).startsWith("a1 OK");
+                out.write(("a2 LOGIN " + DIEGO + " " + PASSWORD + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                assertThat(in.readLine()).matches("a2 (NO|BAD) .*");
+            }
+        }
+    }
 }
