@@ -71,10 +71,19 @@ public final class Clients {
         return readFolderRaw(server, user, password, folderName, Folder::getMessages);
     }
 
+    /** The raw text of every message in the POP3 maildrop, over POP3S (host name checked). */
+    public static List<String> pop3sInbox(MailpackTestServer server, String user, String password) throws Exception {
+        return asText(readAll(store(server, "pop3s", server.pop3sPort(), user, password), "INBOX", Folder::getMessages));
+    }
+
     private static List<String> readFolder(MailpackTestServer server, String user, String password, String folderName,
                                            Selection selection) throws Exception {
+        return asText(readFolderRaw(server, user, password, folderName, selection));
+    }
+
+    private static List<String> asText(List<byte[]> rawMessages) {
         List<String> messages = new ArrayList<>();
-        for (byte[] raw : readFolderRaw(server, user, password, folderName, selection)) {
+        for (byte[] raw : rawMessages) {
             messages.add(new String(raw, java.nio.charset.StandardCharsets.UTF_8));
         }
         return messages;
@@ -82,7 +91,12 @@ public final class Clients {
 
     private static List<byte[]> readFolderRaw(MailpackTestServer server, String user, String password, String folderName,
                                               Selection selection) throws Exception {
-        try (Store store = imapsStore(server, user, password)) {
+        return readAll(imapsStore(server, user, password), folderName, selection);
+    }
+
+    /** Reads the selected messages of one folder, then closes the store. */
+    private static List<byte[]> readAll(Store opened, String folderName, Selection selection) throws Exception {
+        try (Store store = opened) {
             Folder folder = store.getFolder(folderName);
             folder.open(Folder.READ_ONLY);
             try {
@@ -100,13 +114,17 @@ public final class Clients {
     }
 
     private static Store imapsStore(MailpackTestServer server, String user, String password) throws Exception {
+        return store(server, "imaps", server.imapsPort(), user, password);
+    }
+
+    private static Store store(MailpackTestServer server, String protocol, int port, String user, String password) throws Exception {
         Properties properties = new Properties();
-        properties.put("mail.imaps.ssl.socketFactory", trusting(server.certificate()).getSocketFactory());
-        properties.put("mail.imaps.ssl.checkserveridentity", "true");
-        properties.put("mail.imaps.connectiontimeout", "10000");
-        properties.put("mail.imaps.timeout", "30000");
-        Store store = Session.getInstance(properties).getStore("imaps");
-        store.connect("localhost", server.imapsPort(), user, password);
+        properties.put("mail." + protocol + ".ssl.socketFactory", trusting(server.certificate()).getSocketFactory());
+        properties.put("mail." + protocol + ".ssl.checkserveridentity", "true");
+        properties.put("mail." + protocol + ".connectiontimeout", "10000");
+        properties.put("mail." + protocol + ".timeout", "30000");
+        Store store = Session.getInstance(properties).getStore(protocol);
+        store.connect("localhost", port, user, password);
         return store;
     }
 

@@ -198,25 +198,7 @@ class SubmissionAndInboundIntegrationTest {
                 assertThat(smtp.data(message("alice@example.org", DIEGO, "pop3", marker))).startsWith("250");
             }
             awaitInInbox(marker);
-            java.util.Properties properties = new java.util.Properties();
-            properties.put("mail.pop3s.ssl.socketFactory", tls.getSocketFactory());
-            properties.put("mail.pop3s.ssl.checkserveridentity", "true");
-            try (javax.mail.Store store = javax.mail.Session.getInstance(properties).getStore("pop3s")) {
-                store.connect("localhost", server.pop3sPort(), DIEGO, PASSWORD);
-                javax.mail.Folder inbox = store.getFolder("INBOX");
-                inbox.open(javax.mail.Folder.READ_ONLY);
-                try {
-                    java.util.List<String> bodies = new java.util.ArrayList<>();
-                    for (javax.mail.Message message : inbox.getMessages()) {
-                        java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
-                        message.writeTo(raw);
-                        bodies.add(raw.toString(java.nio.charset.StandardCharsets.UTF_8));
-                    }
-                    assertThat(bodies).anySatisfy(raw -> assertThat(raw).contains(marker));
-                } finally {
-                    inbox.close(false);
-                }
-            }
+            assertThat(Clients.pop3sInbox(server, DIEGO, PASSWORD)).anySatisfy(raw -> assertThat(raw).contains(marker));
         }
 
         @Test
