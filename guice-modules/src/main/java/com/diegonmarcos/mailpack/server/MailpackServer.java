@@ -51,6 +51,7 @@ import com.diegonmarcos.mailpack.modules.ShippedAliasesModule;
 import com.diegonmarcos.mailpack.modules.dkim.DkimModule;
 import com.diegonmarcos.mailpack.modules.dns.DnsModule;
 import com.diegonmarcos.mailpack.modules.routing.RoutingModule;
+import com.diegonmarcos.mailpack.modules.scan.ScanModule;
 import com.google.common.collect.Maps;
 import com.google.inject.AbstractModule;
 import com.google.inject.Module;
@@ -101,7 +102,8 @@ public final class MailpackServer {
         new ShippedAliasesModule(),
         new RoutingModule(),
         new DnsModule(),
-        new DkimModule());
+        new DkimModule(),
+        new ScanModule());
 
     private static final Module CONTAINER = Modules.combine(
         new MailetProcessingModule(),
