@@ -138,7 +138,7 @@ public class ScanModule extends AbstractModule {
             }
             return uri;
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException(name + ": '" + value + "' is not a URL: " + e.getMessage());
+            throw new IllegalArgumentException(name + ": '" + value + "' is not an http(s)://host:port URL (" + e.getMessage() + ")");
         }
     }
 
