@@ -70,6 +70,19 @@ free_port() {
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# cpu_ms PID...: CPU time (user + system) used so far by these processes and their descendants, in ms.
+# Steadier than wall time on a machine shared with other work.
+CLK_TCK=$(getconf CLK_TCK)
+descendants() { local p; for p in $(pgrep -P "$1" || true); do echo "$p"; descendants "$p"; done; }
+cpu_ms() {
+  local p ticks=0 t
+  for p in "$@" $(for q in "$@"; do descendants "$q"; done); do
+    t=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }') || continue
+    ticks=$((ticks + ${t:-0}))
+  done
+  echo $((ticks * 1000 / CLK_TCK))
+}
+
 wait_until() { # wait_until SECONDS DESCRIPTION COMMAND...
   local limit=$1 what=$2 deadline
   shift 2
@@ -116,7 +129,8 @@ printf 'type = "file";\nfilename = "%s/rspamd.log";\nlevel = "warning";\n' "$R" 
 rspamd_args=(-f -c /etc/rspamd/rspamd.conf --var "LOCAL_CONFDIR=$R" --var "DBDIR=$R/db" --var "RUNDIR=$R/run" --var "LOGDIR=$R")
 [[ $(id -u) == 0 ]] && rspamd_args+=(-i -u root -g root)
 rspamd "${rspamd_args[@]}" >"$R/rspamd.out" 2>&1 &
-PIDS+=($!)
+RSPAMD_PID=$!
+PIDS+=($RSPAMD_PID)
 
 CLAMD_PORT=$(free_port)
 C=$TMP/clamd
@@ -132,7 +146,8 @@ PidFile $C/clamd.pid
 MaxThreads 10
 EOF
 clamd -c "$C/clamd.conf" >"$C/clamd.out" 2>&1 &
-PIDS+=($!)
+CLAMD_PID=$!
+PIDS+=($CLAMD_PID)
 
 log "waiting for rspamd (a cold start compiles the TLD list: 20-30 s), redis and clamd"
 wait_until 120 rspamd curl -sf -o /dev/null "http://127.0.0.1:$RSPAMD_PORT/ping"
@@ -150,7 +165,7 @@ imap_count() { # messages in INBOX + Junk
   echo "$total"
 }
 
-declare -A RESULT_MS=()
+declare -A RESULT_MS=() JVM_CPU=() RSPAMD_CPU=() CLAMD_CPU=()
 run_mode() { # run_mode NAME [VAR=VALUE...]
   local name=$1 w=$TMP/mp-$1-$2 start end n code token
   shift 2
@@ -170,6 +185,8 @@ run_mode() { # run_mode NAME [VAR=VALUE...]
     -d "{\"password\":\"$PASSWORD\"}" "http://127.0.0.1:$WEB_PORT/users/$RCPT")
   [[ $code == 204 ]] || die "creating $RCPT answered $code"
   log "$name: sending $MESSAGES x $MSG_BYTES bytes over $SESSIONS sessions"
+  local jvm0 rspamd0 clamd0
+  jvm0=$(cpu_ms "$MAILPACK_PID"); rspamd0=$(cpu_ms "$RSPAMD_PID"); clamd0=$(cpu_ms "$CLAMD_PID")
   start=$(now_ms)
   /usr/sbin/smtp-source -s "$SESSIONS" -m "$MESSAGES" -l "$MSG_BYTES" -f "$SENDER" -t "$RCPT" "127.0.0.1:$SMTP_PORT" >"$w/smtp-source.log" 2>&1 ||
     die "$name: smtp-source failed: $(head -n 3 "$w/smtp-source.log")"
@@ -180,6 +197,9 @@ run_mode() { # run_mode NAME [VAR=VALUE...]
   done
   end=$(now_ms)
   RESULT_MS[$name]=$((${RESULT_MS[$name]:-0} + end - start))
+  JVM_CPU[$name]=$((${JVM_CPU[$name]:-0} + $(cpu_ms "$MAILPACK_PID") - jvm0))
+  RSPAMD_CPU[$name]=$((${RSPAMD_CPU[$name]:-0} + $(cpu_ms "$RSPAMD_PID") - rspamd0))
+  CLAMD_CPU[$name]=$((${CLAMD_CPU[$name]:-0} + $(cpu_ms "$CLAMD_PID") - clamd0))
   log "$name: $MESSAGES delivered in $((end - start)) ms ($(rate "$MESSAGES" $((end - start))) msg/s)"
   stop_pid "$MAILPACK_PID"
   MAILPACK_PID=""
@@ -196,6 +216,14 @@ TOTAL=$((MESSAGES * ROUNDS))
 OFF=$(rate "$TOTAL" "${RESULT_MS[off]}")
 RS=$(rate "$TOTAL" "${RESULT_MS[rspamd]}")
 RC=$(rate "$TOTAL" "${RESULT_MS[rspamd+clamd]}")
+per_msg() { awk -v ms="$1" -v n="$TOTAL" 'BEGIN { printf "%.2f", ms / n }'; }
+cpu_row() { # cpu_row MODE: JVM, rspamd, clamd and total CPU ms per message
+  local total=$((${JVM_CPU[$1]} + ${RSPAMD_CPU[$1]} + ${CLAMD_CPU[$1]}))
+  echo "| $1 | $(per_msg "${JVM_CPU[$1]}") | $(per_msg "${RSPAMD_CPU[$1]}") | $(per_msg "${CLAMD_CPU[$1]}") | $(per_msg "$total") |"
+}
+CPU_OFF=$((${JVM_CPU[off]} + ${RSPAMD_CPU[off]} + ${CLAMD_CPU[off]}))
+CPU_RS=$((${JVM_CPU[rspamd]} + ${RSPAMD_CPU[rspamd]} + ${CLAMD_CPU[rspamd]}))
+CPU_RC=$((${JVM_CPU[rspamd+clamd]} + ${RSPAMD_CPU[rspamd+clamd]} + ${CLAMD_CPU[rspamd+clamd]}))
 RSPAMD_SCANNED=$(curl -s "http://127.0.0.1:$RSPAMD_CONTROLLER_PORT/stat" | sed -n 's/.*"scanned":\([0-9]*\).*/\1/p')
 report=$(cat <<EOF
 # Scanning chain benchmark (bench/scan.sh)
@@ -208,6 +236,18 @@ rspamd $(rspamd --version 2>/dev/null | head -n 1 | awk '{print $NF}') (network 
 | off | $OFF | 1.00 | - |
 | rspamd | $RS | $(ratio "$RS" "$OFF") | $(cost "$RS" "$OFF") % |
 | rspamd + clamd | $RC | $(ratio "$RC" "$OFF") | $(cost "$RC" "$OFF") % |
+
+CPU time per delivered message (ms; user + system of each daemon's process tree during the load): the
+steadier figure when other work shares the machine. Throughput implied by CPU alone: rspamd
+$(ratio "$CPU_OFF" "$CPU_RS") x off, rspamd + clamd $(ratio "$CPU_OFF" "$CPU_RC") x off.
+
+| chain | mailpack JVM | rspamd | clamd | total |
+|---|---|---|---|---|
+$(cpu_row off)
+$(cpu_row rspamd)
+$(cpu_row rspamd+clamd)
+
+Load average at the end of the run: $(cut -d' ' -f1-3 /proc/loadavg).
 
 Target: rspamd costs at most 25 % of throughput. The client is 127.0.0.1, so rspamd skips its network
 checks (SPF, DKIM, DMARC, reverse DNS); clamd has one signature, not the official databases (with

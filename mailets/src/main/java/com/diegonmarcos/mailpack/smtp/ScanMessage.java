@@ -59,6 +59,7 @@ import com.diegonmarcos.mailpack.scan.SpamOutcome;
  *   {@code 451 4.3.0}.</li>
  * </ul>
  * Any {@code X-Spam-*} / {@code X-Virus-*} field the sender wrote is removed first: only ours count.
+ * Authenticated (outgoing) mail gets no {@code X-Spam-*} fields: our verdict is not for its recipients.
  */
 public class ScanMessage implements JamesMessageHook {
     public static final String INFECTED = "mailpack.clamav.infected";
@@ -187,6 +188,12 @@ public class ScanMessage implements JamesMessageHook {
             default:
                 headers.add(new String[] {SPAM_STATUS, "No, score=" + result.scoreText() + ", action=" + result.action()});
                 break;
+        }
+        if (authenticated) {
+            // our users' outgoing mail does not carry our spam verdict to its recipients
+            headers.removeIf(header -> header[0].startsWith("X-Spam-"));
+            LOGGER.debug("rspamd on outbound {}: {} {} -> {}", mail.getName(), result.action(), result.scoreText(), outcome);
+            return Optional.empty();
         }
         headers.add(new String[] {SPAM_SCORE, String.format(java.util.Locale.ROOT, "%.2f", result.score())});
         if (!result.symbols().isEmpty()) {
