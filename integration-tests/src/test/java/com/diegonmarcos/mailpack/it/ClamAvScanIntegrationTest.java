@@ -75,7 +75,13 @@ class ClamAvScanIntegrationTest {
     }
 
     static String awaitInInbox(String marker) {
-        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() ->
+        return awaitInInbox(marker, Duration.ofSeconds(30));
+    }
+
+    static String awaitInInbox(String marker, Duration atMost) {
+        return await().atMost(atMost).pollInterval(Duration.ofMillis(250))
+            // a FETCH racing a delivery may get "BAD Invalid messageset": read again
+            .ignoreExceptionsMatching(e -> e instanceof java.io.IOException || e instanceof javax.mail.MessagingException).until(() ->
             inbox().stream().filter(raw -> raw.contains(marker)).findFirst(), java.util.Optional::isPresent).get();
     }
 
@@ -118,7 +124,8 @@ class ClamAvScanIntegrationTest {
         byte[] big = new byte[1_200_000];
         new java.util.Random(7).nextBytes(big);
         assertThat(sendInbound(server, DIEGO, withAttachment(marker, "big.bin", "application/octet-stream", big))).startsWith("250");
-        assertThat(awaitInInbox(marker)).containsPattern("(?m)^X-Virus-Status: unscanned \\(too large\\)\r?$");
+        // 1.6 MB through Derby and the search index, then read back over IMAPS on a busy machine: allow more time
+        assertThat(awaitInInbox(marker, Duration.ofSeconds(90))).containsPattern("(?m)^X-Virus-Status: unscanned \\(too large\\)\r?$");
     }
 
     @Test

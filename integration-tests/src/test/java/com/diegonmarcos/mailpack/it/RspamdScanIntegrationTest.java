@@ -60,7 +60,9 @@ class RspamdScanIntegrationTest {
     }
 
     static String awaitIn(String folderName, String marker) {
-        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() ->
+        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+            // a FETCH racing a delivery may get "BAD Invalid messageset": read again
+            .ignoreExceptionsMatching(e -> e instanceof java.io.IOException || e instanceof javax.mail.MessagingException).until(() ->
             folder(folderName).stream().filter(raw -> raw.contains(marker)).findFirst(), java.util.Optional::isPresent).get();
     }
 
