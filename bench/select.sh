@@ -8,6 +8,7 @@
 # Each variant: a fresh server in a temp directory on random high ports, the shipped JVM flags, N x 4 KB
 # messages over port 25 (smtp-source, 10 sessions), wait until all are in INBOX (bench/imap-wait.py, no
 # SELECT), then time SELECT INBOX in a new IMAPS session, then once more (nothing recent: the baseline).
+# Prints a Markdown section and puts it into bench/RESULTS.md (between the select:start/end markers).
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH_DIR/.." && pwd)
@@ -51,17 +52,47 @@ for _ in range(2):
     imap = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=context)
     imap.login(user, password)
     start = time.monotonic(); imap.select("INBOX"); times.append((time.monotonic() - start) * 1000)
-    imap.logout()
+    try:
+        imap.logout()
+    except (imaplib.IMAP4.abort, OSError):
+        pass  # the server may close right after its BYE
 print(f"{label} {times[0]:.0f} {times[1]:.0f}")
 PY
   cleanup; PID=""; HOME_DIR=""
 }
 
-echo "first SELECT of INBOX after $N deliveries (ms); second SELECT (nothing recent) in brackets; $(nproc) cores"
 batched=$(run batched)
 james=$(run per-message -Dmailpack.search.perMessageFlags=true)
 read -r _ b1 b2 <<<"$batched"
 read -r _ j1 j2 <<<"$james"
-printf '  mailpack (batched flag indexing)   %6s ms  [%s ms]\n' "$b1" "$b2"
-printf '  James 3.8.1 (one message at a time) %6s ms  [%s ms]\n' "$j1" "$j2"
-awk -v b="$b1" -v j="$j1" 'BEGIN { if (b > 0) printf "  ratio James / mailpack: %.1f x\n", j / b }'
+[[ -n $b1 && -n $j1 ]] || { echo "a run did not report its SELECT times (batched: '$batched', per-message: '$james')" >&2; exit 1; }
+ratio=$(awk -v b="$b1" -v j="$j1" 'BEGIN { if (b > 0) printf "%.1f", j / b; else print "n/a" }')
+section=$(cat <<MD
+<!-- select:start (written by bench/select.sh) -->
+## First SELECT after $N deliveries
+
+Written by \`bench/select.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, commit $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown).
+The first SELECT of an INBOX clears \\Recent on every new message and the search index records it.
+
+| flag indexing | first SELECT (ms) | second SELECT, nothing recent (ms) |
+| --- | ---: | ---: |
+| mailpack: one index reader per flag-change event (BatchedFlagsLuceneSearchIndex) | $b1 | $b2 |
+| James 3.8.1: one near-real-time reader per message (\`-Dmailpack.search.perMessageFlags=true\`) | $j1 | $j2 |
+
+James / mailpack: **$ratio ×**.
+<!-- select:end -->
+MD
+)
+echo "$section"
+/usr/bin/python3 - "$BENCH_DIR/RESULTS.md" "$section" <<'PY'
+import os, sys
+path, section = sys.argv[1], sys.argv[2]
+text = open(path).read() if os.path.exists(path) else ''
+start, end = text.find('<!-- select:start'), text.find('<!-- select:end -->')
+if start >= 0 and end > start:
+    text = text[:start] + section + text[end + len('<!-- select:end -->'):]
+else:
+    text = text.rstrip('\n') + '\n\n' + section + '\n'
+open(path, 'w').write(text)
+PY
+echo "wrote the SELECT section of $BENCH_DIR/RESULTS.md" >&2
