@@ -28,19 +28,11 @@ public class CachingJpaDomainList extends JPADomainList {
 
     @Override
     public void addDomain(Domain domain) throws DomainListException {
-        try {
-            super.addDomain(domain);
-        } finally {
-            contains.invalidateAll();
-        }
+        contains.write(() -> super.addDomain(domain));
     }
 
     @Override
     public void doRemoveDomain(Domain domain) throws DomainListException {
-        try {
-            super.doRemoveDomain(domain);
-        } finally {
-            contains.invalidateAll();
-        }
+        contains.write(() -> super.doRemoveDomain(domain));
     }
 }

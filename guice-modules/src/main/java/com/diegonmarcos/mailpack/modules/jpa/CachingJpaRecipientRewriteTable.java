@@ -34,19 +34,11 @@ public class CachingJpaRecipientRewriteTable extends JPARecipientRewriteTable {
 
     @Override
     public void addMapping(MappingSource source, Mapping mapping) throws RecipientRewriteTableException {
-        try {
-            super.addMapping(source, mapping);
-        } finally {
-            mappings.invalidateAll();
-        }
+        mappings.write(() -> super.addMapping(source, mapping));
     }
 
     @Override
     public void removeMapping(MappingSource source, Mapping mapping) throws RecipientRewriteTableException {
-        try {
-            super.removeMapping(source, mapping);
-        } finally {
-            mappings.invalidateAll();
-        }
+        mappings.write(() -> super.removeMapping(source, mapping));
     }
 }

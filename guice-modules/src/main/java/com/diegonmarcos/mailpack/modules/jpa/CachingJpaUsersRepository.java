@@ -36,19 +36,11 @@ public class CachingJpaUsersRepository extends JPAUsersRepository {
 
     @Override
     public void addUser(Username username, String password) throws UsersRepositoryException {
-        try {
-            super.addUser(username, password);
-        } finally {
-            exists.invalidateAll();
-        }
+        exists.write(() -> super.addUser(username, password));
     }
 
     @Override
     public void removeUser(Username name) throws UsersRepositoryException {
-        try {
-            super.removeUser(name);
-        } finally {
-            exists.invalidateAll();
-        }
+        exists.write(() -> super.removeUser(name));
     }
 }

@@ -29,6 +29,12 @@ public final class LookupCache<K, V> {
         V load(K key) throws E;
     }
 
+    /** A write to the store behind the cache. */
+    @FunctionalInterface
+    public interface Write<E extends Exception> {
+        void run() throws E;
+    }
+
     private record Entry<V>(V value, long expiresAtNanos) {
     }
 
@@ -71,6 +77,15 @@ public final class LookupCache<K, V> {
             }
         }
         return value;
+    }
+
+    /** Runs a write to the store behind the cache, then forgets every answer (also when the write fails). */
+    public <E extends Exception> void write(Write<E> write) throws E {
+        try {
+            write.run();
+        } finally {
+            invalidateAll();
+        }
     }
 
     /** Forgets every answer, and any answer being looked up right now. */
