@@ -7,12 +7,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
- * SPF macro expansion (RFC 7208 §7). {@code %{p}} expands to {@code unknown}: validating the
- * client's host name costs further DNS lookups, which §7.3 lets a checker avoid (and §5.5
- * discourages). The {@code c}, {@code r}, {@code t} letters belong to {@code exp} only, which this
- * checker does not evaluate.
+ * SPF macro expansion (RFC 7208 §7). {@code %{p}} is the client's validated host name, looked up
+ * only when a record uses it. The {@code c}, {@code r}, {@code t} letters belong to {@code exp}
+ * only, which this checker does not evaluate (it reports no explanation).
  */
 final class Macros {
     private static final String DELIMITERS = ".-+,/_=";
@@ -22,7 +22,8 @@ final class Macros {
     }
 
     /** The subject of an expansion. */
-    record Context(String sender, String localPart, String senderDomain, String domain, InetAddress ip, String helo) {
+    record Context(String sender, String localPart, String senderDomain, String domain, InetAddress ip, String helo,
+                   Supplier<String> validatedName) {
     }
 
     /** @throws SpfException permerror when {@code spec} is not a valid macro-string */
@@ -146,7 +147,7 @@ final class Macros {
             case 'i':
                 return dotted(context.ip());
             case 'p':
-                return "unknown";
+                return context.validatedName().get();
             case 'v':
                 return context.ip() instanceof Inet4Address ? "in-addr" : "ip6";
             case 'h':

@@ -138,7 +138,7 @@ public final class SpfChecker {
             } catch (SpfException e) {
                 return new Outcome(SpfResult.PERMERROR, domain + ": " + e.getMessage());
             }
-            Macros.Context context = new Macros.Context(sender, localPart, senderDomain, domain, ip, helo);
+            Macros.Context context = new Macros.Context(sender, localPart, senderDomain, domain, ip, helo, () -> validatedName(domain));
             for (SpfRecord.Directive directive : record.directives) {
                 if (matches(directive, domain, context)) {
                     return new Outcome(directive.qualifier(), "matched " + directive.text() + " at " + domain);
@@ -241,20 +241,31 @@ public final class SpfChecker {
                 countVoid(names);
                 return false;
             }
-            int checked = 0;
-            for (String name : names.records()) {
-                if (checked++ >= MAX_PTR) {
-                    break;
-                }
+            return validatedNames(names.records()).stream().anyMatch(name -> under(name, target));
+        }
+
+        /** The PTR names (at most {@value #MAX_PTR}) whose address records include the client's address. */
+        private List<String> validatedNames(List<String> names) {
+            List<String> validated = new ArrayList<>();
+            for (String name : names.subList(0, Math.min(MAX_PTR, names.size()))) {
                 TxtResult forward = dns.lookup(name, ip instanceof Inet4Address ? RecordType.A : RecordType.AAAA);
-                boolean validated = forward.status() == TxtResult.Status.FOUND && forward.records().stream()
-                    .anyMatch(address -> InetAddresses.isInetAddress(address) && InetAddresses.forString(address).equals(ip));
-                String lower = name.toLowerCase(Locale.ROOT);
-                if (validated && (lower.equals(target) || lower.endsWith("." + target))) {
-                    return true;
+                if (forward.status() == TxtResult.Status.FOUND && forward.records().stream()
+                    .anyMatch(address -> InetAddresses.isInetAddress(address) && InetAddresses.forString(address).equals(ip))) {
+                    validated.add(name.toLowerCase(Locale.ROOT));
                 }
             }
-            return false;
+            return validated;
+        }
+
+        /** §7.3 {@code %{p}}: a validated name under {@code domain} if any, else any validated name, else "unknown". */
+        private String validatedName(String domain) {
+            TxtResult names = dns.lookup(reverseName(ip), RecordType.PTR);
+            if (names.status() != TxtResult.Status.FOUND) {
+                return "unknown";
+            }
+            List<String> validated = validatedNames(names.records());
+            return validated.stream().filter(name -> under(name, domain)).findFirst()
+                .orElse(validated.isEmpty() ? "unknown" : validated.get(0));
         }
 
         /** The records found; a failure is temperror, nothing found a void lookup. */
@@ -287,6 +298,12 @@ public final class SpfChecker {
                 throw SpfException.permerror("more than " + MAX_LOOKUPS + " DNS-querying terms");
             }
         }
+    }
+
+    private static boolean under(String name, String domain) {
+        String lowerName = name.toLowerCase(Locale.ROOT);
+        String lowerDomain = domain.toLowerCase(Locale.ROOT);
+        return lowerName.equals(lowerDomain) || lowerName.endsWith("." + lowerDomain);
     }
 
     private static int prefix(int given, int full) {

@@ -69,6 +69,9 @@ final class SpfRecord {
                 String name = term.substring(0, equals).toLowerCase(Locale.ROOT);
                 String value = term.substring(equals + 1);
                 Macros.checkSyntax(value, term);
+                if ((name.equals("redirect") || name.equals("exp")) && !DOMAIN_END.matcher(value).find()) {
+                    throw SpfException.permerror("'" + term + "': " + name + "= needs a domain");
+                }
                 if (name.equals("redirect")) {
                     if (redirect != null) {
                         throw SpfException.permerror("two redirect modifiers");
@@ -164,6 +167,14 @@ final class SpfRecord {
                     bytes = InetAddresses.forString(address).getAddress();
                 } catch (IllegalArgumentException e) {
                     throw SpfException.permerror("bad address in '" + term + "'");
+                }
+                if (!v4 && bytes.length == 4) {
+                    // an IPv4-mapped IPv6 literal (::FFFF:1.2.3.4): Java hands back the IPv4 address
+                    byte[] mapped = new byte[16];
+                    mapped[10] = (byte) 0xFF;
+                    mapped[11] = (byte) 0xFF;
+                    System.arraycopy(bytes, 0, mapped, 12, 4);
+                    bytes = mapped;
                 }
                 if (bytes.length != (v4 ? 4 : 16)) {
                     throw SpfException.permerror("bad address in '" + term + "'");
