@@ -1,5 +1,7 @@
 package com.diegonmarcos.mailpack.modules.dmarc;
 
+import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
@@ -8,30 +10,104 @@ import java.util.Locale;
 import java.util.Set;
 
 import javax.inject.Singleton;
+import javax.mail.internet.AddressException;
 
 import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.tree.ImmutableNode;
+import org.apache.james.core.MailAddress;
+import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.lifecycle.api.Startable;
 import org.apache.james.server.core.configuration.ConfigurationProvider;
+import org.apache.james.utils.InitializationOperation;
+import org.apache.james.utils.InitilizationOperationBuilder;
+import org.apache.james.webadmin.Routes;
+import org.apache.mailet.MailetContext;
 import org.apache.james.util.DurationParser;
 
 import com.diegonmarcos.mailpack.dkim.DkimVerifier;
 import com.diegonmarcos.mailpack.dmarc.DmarcSettings;
 import com.diegonmarcos.mailpack.dmarc.LocalPolicy;
+import com.diegonmarcos.mailpack.dns.DnsClient;
 import com.diegonmarcos.mailpack.smtp.DmarcCheck;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
+import com.google.inject.multibindings.Multibinder;
+import com.google.inject.multibindings.ProvidesIntoSet;
 
 /**
- * Inbound authentication on port 25 ({@link DmarcCheck}): settings from {@code conf/dmarc.xml}.
+ * Inbound authentication on port 25 ({@link DmarcCheck}): settings from {@code conf/dmarc.xml};
+ * aggregate reports: records in {@code var/dmarc/}, the scheduler, webadmin {@code POST /dmarc/reports}.
  * A wrong value stops the start, naming the file and the element.
  */
 public class DmarcModule extends AbstractModule {
     static final String FILE = "conf/dmarc.xml";
 
+    static final String DIRECTORY = "file://var/dmarc";
+
+    /** Marks the start-up step of the report scheduler. */
+    static final class DmarcReportsAtStart implements Startable {
+    }
+
     @Override
     protected void configure() {
-        bind(DmarcCheck.DmarcObserver.class).toInstance(DmarcCheck.DmarcObserver.NONE);
+        Multibinder.newSetBinder(binder(), Routes.class).addBinding().to(DmarcReportRoutes.class);
+    }
+
+    @Provides
+    @Singleton
+    ReportSettings reportSettings(ConfigurationProvider configurations) throws ConfigurationException {
+        return parseReports(configurations.getConfiguration("dmarc"));
+    }
+
+    @Provides
+    @Singleton
+    DmarcReportStore reportStore(FileSystem fileSystem) throws IOException {
+        return new DmarcReportStore(fileSystem.getFile(DIRECTORY).toPath());
+    }
+
+    @Provides
+    @Singleton
+    DmarcCheck.DmarcObserver observer(ReportSettings settings, DmarcReportStore store) {
+        return settings.enabled() ? store : DmarcCheck.DmarcObserver.NONE;
+    }
+
+    @Provides
+    @Singleton
+    DmarcReporter reporter(DmarcReportStore store, DnsClient dns, MailetContext mailetContext, Clock clock, ReportSettings settings) {
+        return new DmarcReporter(store, dns, mailetContext, clock, settings);
+    }
+
+    @ProvidesIntoSet
+    InitializationOperation startReports(DmarcReporter reporter) {
+        return InitilizationOperationBuilder.forClass(DmarcReportsAtStart.class).init(reporter::startSchedule);
+    }
+
+    static ReportSettings parseReports(HierarchicalConfiguration<ImmutableNode> conf) throws ConfigurationException {
+        boolean enabled = conf.getBoolean("reports[@enabled]", true);
+        String from = conf.getString("reports[@from]", "postmaster@diegonmarcos.com").trim();
+        try {
+            new MailAddress(from);
+        } catch (AddressException e) {
+            throw new ConfigurationException(FILE + ": reports@from '" + from + "' is not a mail address");
+        }
+        String orgName = conf.getString("reports[@orgName]", from.substring(from.indexOf('@') + 1)).trim();
+        if (!orgName.matches("[A-Za-z0-9._-]+")) {
+            throw new ConfigurationException(FILE + ": reports@orgName '" + orgName + "' must be a domain-like name (it is in file names)");
+        }
+        String interval = conf.getString("reports[@interval]", "1h").trim();
+        Duration parsed;
+        try {
+            parsed = DurationParser.parse(interval, ChronoUnit.SECONDS);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(FILE + ": reports@interval '" + interval + "' is not a duration such as 1h");
+        }
+        if (parsed.compareTo(Duration.ofMinutes(1)) < 0 || parsed.compareTo(Duration.ofDays(1)) > 0) {
+            throw new ConfigurationException(FILE + ": reports@interval must be between 1m and 1d, got " + interval);
+        }
+        int catchUp = integer(conf, "reports[@catchUpDays]", 7, 1, 60);
+        String host = conf.getString("authservId", "localhost").trim();
+        return new ReportSettings(enabled, from, orgName, parsed, catchUp, host);
     }
 
     @Provides
