@@ -37,7 +37,8 @@ class DmarcIntegrationTest {
 
     @RegisterExtension
     @Order(1)
-    static TestDns dns = TestDns.forZones("reject.example", "quarantine.example", "pass.example", "signed.example");
+    static TestDns dns = TestDns.forZones("reject.example", "quarantine.example", "pass.example", "signed.example",
+        "hostile.example");
 
     @RegisterExtension
     @Order(2)
@@ -63,6 +64,26 @@ class DmarcIntegrationTest {
         new SecureRandom().nextBytes(seed);
         ed25519Seed = Base64.getEncoder().encodeToString(seed);
         dns.txt("ed._domainkey.signed.example", SigningKey.ed25519("ed", seed).txtRecord());
+        // hostile.example: records meant to hurt (served by NSD as they are: CR/LF as \013\010)
+        StringBuilder rua = new StringBuilder("mailto:a@hostile.example\\013\\010Bcc: victim@evil.example");
+        for (int i = 0; i < 50; i++) {
+            rua.append(",mailto:r").append(i).append("@hostile.example?subject=x%0d%0aBcc:victim@evil.example");
+        }
+        String record = "v=DMARC1; p=quarantine; rua=" + rua + "; x=" + "A".repeat(3000);
+        List<String> strings = new ArrayList<>();
+        for (int i = 0; i < record.length(); i += 200) {
+            strings.add("\"" + record.substring(i, Math.min(record.length(), i + 200)) + "\"");
+        }
+        dns.set("_dmarc.hostile.example", "TXT", "( " + String.join(" ", strings) + " )");
+        StringBuilder spf = new StringBuilder("v=spf1");
+        for (int i = 0; i < 300; i++) {
+            spf.append(" a:h").append(i).append(".hostile.example");
+        }
+        List<String> spfStrings = new ArrayList<>();
+        for (int i = 0; i < spf.length(); i += 200) {
+            spfStrings.add("\"" + spf.substring(i, Math.min(spf.length(), i + 200)) + "\"");
+        }
+        dns.set("hostile.example", "TXT", "( " + String.join(" ", spfStrings) + " )");
     }
 
     static String message(String from, String marker) {
@@ -177,5 +198,19 @@ class DmarcIntegrationTest {
         } finally {
             dns.start();
         }
+    }
+
+    @Test
+    void hostileRecordsNeitherCrashNorInjectAndWorkIsBounded() throws Exception {
+        String marker = "hostile-" + UUID.randomUUID();
+
+        assertThat(send("x@hostile.example", message("x@hostile.example", marker))).startsWith("250");
+
+        String raw = awaitIn("Junk", marker);
+        String header = raw.substring(0, raw.indexOf("\r\n\r\n"));
+        assertThat(header).doesNotContainIgnoringCase("Bcc:").doesNotContain("victim@evil.example");
+        assertThat(authenticationResults(raw)).singleElement().asString()
+            .contains("spf=permerror smtp.mailfrom=x@hostile.example")
+            .contains("dmarc=fail (p=quarantine dis=QUARANTINE) header.from=hostile.example");
     }
 }
