@@ -38,13 +38,16 @@ class DmarcIntegrationTest {
     @RegisterExtension
     @Order(1)
     static TestDns dns = TestDns.forZones("reject.example", "quarantine.example", "pass.example", "signed.example",
-        "hostile.example");
+        "hostile.example", "lenient.example");
 
     @RegisterExtension
     @Order(2)
     static MailpackTestServer server = MailpackTestServer.inProcess()
         .variable("MAILPACK_DNS_SERVERS", dns.address())
-        .variable("MAILPACK_DNS_TIMEOUT", "1s");
+        .variable("MAILPACK_DNS_TIMEOUT", "1s")
+        // the shipped conf/dmarc.xml with one never-reject domain
+        .overlay("dmarc.xml", MailpackTestServer.shippedConf("dmarc.xml").replace("<!-- <domain>bank.example</domain> -->",
+            "<domain>lenient.example</domain>"));
 
     static String ed25519Seed;
 
@@ -64,6 +67,8 @@ class DmarcIntegrationTest {
         new SecureRandom().nextBytes(seed);
         ed25519Seed = Base64.getEncoder().encodeToString(seed);
         dns.txt("ed._domainkey.signed.example", SigningKey.ed25519("ed", seed).txtRecord());
+        dns.txt("lenient.example", "v=spf1 ip4:192.0.2.1 -all");
+        dns.txt("_dmarc.lenient.example", "v=DMARC1; p=reject");
         // hostile.example: records meant to hurt (served by NSD as they are: CR/LF as \013\010)
         StringBuilder rua = new StringBuilder("mailto:a@hostile.example\\013\\010Bcc: victim@evil.example");
         for (int i = 0; i < 50; i++) {
@@ -212,5 +217,15 @@ class DmarcIntegrationTest {
         assertThat(authenticationResults(raw)).singleElement().asString()
             .contains("spf=permerror smtp.mailfrom=x@hostile.example")
             .contains("dmarc=fail (p=quarantine dis=QUARANTINE) header.from=hostile.example");
+    }
+
+    @Test
+    void aNeverRejectDomainFailingPRejectIsQuarantinedInstead() throws Exception {
+        String marker = "lenient-" + UUID.randomUUID();
+
+        assertThat(send("alerts@lenient.example", message("alerts@lenient.example", marker))).startsWith("250");
+
+        assertThat(authenticationResults(awaitIn("Junk", marker))).singleElement().asString()
+            .contains("dmarc=fail (p=reject dis=QUARANTINE override=local_policy) header.from=lenient.example");
     }
 }
