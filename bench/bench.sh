@@ -699,6 +699,10 @@ report() {
   local note=""
   [[ $MESSAGES == 2000 ]] || note="**Smoke run with BENCH_MESSAGES=$MESSAGES: not the specified load of 2000 messages.**"
 
+  # Everything from the line "<!-- kept by bench.sh -->" on (hand-written notes, the sections of
+  # bench/dkim.sh and bench/select.sh) survives the rewrite.
+  local kept=""
+  [[ -f $RESULTS_FILE ]] && kept=$(awk '/^<!-- kept by bench.sh -->/ { found = 1 } found' "$RESULTS_FILE")
   {
     echo "# mailpack benchmark results"
     echo
@@ -755,6 +759,10 @@ report() {
     echo "  overstates real use, because pages shared between processes (libc, Postfix and Dovecot"
     echo "  libraries) count once per process; Σ PSS divides shared pages between their users and is the"
     echo "  fairer estimate of what the system needs. The JVM was sampled the same way for its PSS column."
+    if [[ -n $kept ]]; then
+      echo
+      echo "$kept"
+    fi
   } >"$RESULTS_FILE"
 
   echo
