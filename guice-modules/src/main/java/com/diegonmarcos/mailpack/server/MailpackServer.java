@@ -49,6 +49,7 @@ import com.diegonmarcos.mailpack.modules.JpaMailboxModule;
 import com.diegonmarcos.mailpack.modules.JpaPersistenceModule;
 import com.diegonmarcos.mailpack.modules.ShippedAliasesModule;
 import com.diegonmarcos.mailpack.modules.dkim.DkimModule;
+import com.diegonmarcos.mailpack.modules.dmarc.DmarcModule;
 import com.diegonmarcos.mailpack.modules.dns.DnsModule;
 import com.diegonmarcos.mailpack.modules.routing.RoutingModule;
 import com.google.common.collect.Maps;
@@ -101,7 +102,8 @@ public final class MailpackServer {
         new ShippedAliasesModule(),
         new RoutingModule(),
         new DnsModule(),
-        new DkimModule());
+        new DkimModule(),
+        new DmarcModule());
 
     private static final Module CONTAINER = Modules.combine(
         new MailetProcessingModule(),
