@@ -51,6 +51,7 @@ public final class MailpackTestServer implements BeforeAllCallback, AfterAllCall
     private final Map<String, String> overlay = new LinkedHashMap<>();
     private final Map<String, String> variables = new HashMap<>();
     private final List<String> jvmOptions = new ArrayList<>();
+    private final List<com.google.inject.Module> bindingOverrides = new ArrayList<>();
     private final Map<String, Integer> ports = new HashMap<>();
     private Path home;
     private GuiceJamesServer inProcess;
@@ -93,6 +94,12 @@ public final class MailpackTestServer implements BeforeAllCallback, AfterAllCall
 
     public MailpackTestServer variable(String name, String value) {
         variables.put(name, value);
+        return this;
+    }
+
+    /** Guice bindings that win over the server's (in-process only), e.g. a test clock. */
+    public MailpackTestServer overrideBindings(com.google.inject.Module module) {
+        bindingOverrides.add(module);
         return this;
     }
 
@@ -166,9 +173,12 @@ public final class MailpackTestServer implements BeforeAllCallback, AfterAllCall
 
     public void start() throws Exception {
         if (mode == Mode.IN_PROCESS) {
-            inProcess = MailpackServer.create(home.toFile(), allVariables());
+            inProcess = MailpackServer.create(home.toFile(), allVariables(), bindingOverrides);
             inProcess.start();
         } else {
+            if (!bindingOverrides.isEmpty()) {
+                throw new IllegalStateException("binding overrides need an in-process server");
+            }
             List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
             command.addAll(jvmOptions);
             command.addAll(List.of("-Dworking.directory=" + home, "-Dlogback.configurationFile=" + home.resolve("conf/logback.xml"),
