@@ -56,7 +56,7 @@ public class InboundRateLimit implements ConnectHandler<SMTPSession>, MailHook, 
         }
         String limit = verdict.exceeded().orElseThrow().describe();
         LOGGER.info("Rate limit: refused connection from {}: more than {}", ip, limit);
-        SMTPResponse response = new SMTPResponse("421", DSNStatus.getStatus(DSNStatus.TRANSIENT, DSNStatus.SECURITY_OTHER)
+        SMTPResponse response = new SMTPResponse("421", "4.7.1"
             + " Rate limit reached: at most " + limit + " from your address, try again later");
         response.setEndSession(true);
         return response;

@@ -15,7 +15,7 @@ final class RateLimitReplies {
         return HookResult.builder()
             .hookReturnCode(HookReturnCode.denySoft())
             .smtpReturnCode("451")
-            .smtpDescription(DSNStatus.getStatus(DSNStatus.TRANSIENT, DSNStatus.SECURITY_OTHER)
+            .smtpDescription("4.7.1"
                 + " Rate limit reached: at most " + limit.describe() + " " + whose + ", try again later")
             .build();
     }
