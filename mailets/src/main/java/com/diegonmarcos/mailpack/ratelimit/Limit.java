@@ -19,6 +19,9 @@ public final class Limit {
         if (window.isZero() || window.isNegative()) {
             throw new IllegalArgumentException("a window must be positive, got " + window);
         }
+        if (count > window.toNanos() / 1000) {
+            throw new IllegalArgumentException(count + " " + what + " per " + windowName(window) + " is more than one per microsecond");
+        }
         this.what = Objects.requireNonNull(what);
         this.count = count;
         this.window = window;

@@ -85,7 +85,11 @@ final class RateLimitConfig {
         for (int i = 0; i < WINDOWS.size(); i++) {
             long count = integer(conf, element + "[@" + WINDOWS.get(i) + "]", 0);
             if (count > 0) {
-                limits.add(new Limit(what, count, WINDOW_DURATIONS.get(i)));
+                try {
+                    limits.add(new Limit(what, count, WINDOW_DURATIONS.get(i)));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigurationException(FILE + ": " + element + "[@" + WINDOWS.get(i) + "]: " + e.getMessage());
+                }
             }
         }
         return limits;
