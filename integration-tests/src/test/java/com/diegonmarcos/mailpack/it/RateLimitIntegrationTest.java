@@ -37,6 +37,7 @@ class RateLimitIntegrationTest {
     static final String DIEGO = "diego@diegonmarcos.com";
     static final String PASSWORD = "correct-horse-battery-staple";
     static final TestClock CLOCK = new TestClock();
+    static final List<String> LOCAL_ADDRESSES = List.of(DIEGO, "me@diegonmarcos.com", "postmaster@diegonmarcos.com", "abuse@diegonmarcos.com");
 
     @RegisterExtension
     static MailpackTestServer server = MailpackTestServer.inProcess()
@@ -110,7 +111,7 @@ class RateLimitIntegrationTest {
             try (SmtpDialog smtp = SmtpDialog.connect(server.smtpPort())) {
                 smtp.send("EHLO sender.example");
                 assertThat(smtp.send("MAIL FROM:<someone@sender.example>")).as("message %d", i).startsWith("250");
-                String recipient = "diego+m" + i + "@diegonmarcos.com";
+                String recipient = LOCAL_ADDRESSES.get(i % LOCAL_ADDRESSES.size()); // under the 5 per minute per recipient
                 assertThat(smtp.send("RCPT TO:<" + recipient + ">")).startsWith("250");
                 assertThat(smtp.data(message("someone@sender.example", recipient, "message " + i, "hello"))).startsWith("250");
             }
@@ -164,9 +165,15 @@ class RateLimitIntegrationTest {
             assertThat(smtp.send("RCPT TO:<postmaster@diegonmarcos.com>"))
                 .isEqualTo("451 4.7.1 Rate limit reached: at most 5 messages per minute to postmaster@diegonmarcos.com, try again later");
             assertThat(smtp.send("RCPT TO:<abuse@diegonmarcos.com>")).startsWith("250");
+            for (int i = 1; i <= 5; i++) {
+                assertThat(smtp.send("RCPT TO:<diego+f" + i + "@diegonmarcos.com>")).startsWith("250");
+            }
+            assertThat(smtp.send("RCPT TO:<diego+f6@diegonmarcos.com>")).as("subaddresses count for their mailbox")
+                .isEqualTo("451 4.7.1 Rate limit reached: at most 5 messages per minute to diego@diegonmarcos.com, try again later");
         }
         assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage)
-            .containsExactly("Rate limit: refused RCPT TO:<postmaster@diegonmarcos.com> from 127.0.0.1: more than 5 messages per minute");
+            .containsExactly("Rate limit: refused RCPT TO:<postmaster@diegonmarcos.com> from 127.0.0.1: more than 5 messages per minute",
+                "Rate limit: refused RCPT TO:<diego+f6@diegonmarcos.com> from 127.0.0.1: more than 5 messages per minute");
     }
 
     @Test

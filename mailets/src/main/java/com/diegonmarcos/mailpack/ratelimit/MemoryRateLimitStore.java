@@ -37,7 +37,7 @@ public final class MemoryRateLimitStore implements RateLimitStore {
     }
 
     public MemoryRateLimitStore(Clock clock) {
-        this(clock, 200_000);
+        this(clock, 20_000);
     }
 
     @Override

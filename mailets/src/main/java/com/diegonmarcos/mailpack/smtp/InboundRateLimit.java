@@ -19,12 +19,15 @@ import org.slf4j.LoggerFactory;
 import com.diegonmarcos.mailpack.ratelimit.RateLimiter;
 import com.diegonmarcos.mailpack.ratelimit.RateLimits;
 import com.diegonmarcos.mailpack.ratelimit.RateVerdict;
+import com.diegonmarcos.mailpack.routing.Subaddress;
+import com.diegonmarcos.mailpack.routing.SubaddressSettings;
 
 /**
  * Rate limits of port 25 ({@code conf/ratelimits.xml}, {@code <inbound>}): connections per client
  * address (over the limit: {@code 421 4.7.1} instead of the greeting, then the connection is closed),
  * messages per client address (counted at MAIL, {@code 451 4.7.1}) and messages per local recipient
- * (counted at RCPT, {@code 451 4.7.1}). Each refusal logs one INFO line.
+ * (counted at RCPT, {@code 451 4.7.1}; subaddresses count for their base address, {@code diego+x@} as
+ * {@code diego@}). Each refusal logs one INFO line.
  *
  * <p>In {@code smtpserver.xml}, port 25, first in the chain (its connect check must come before the
  * greeting) and, for the recipient count, after nothing that accepts recipients:
@@ -35,11 +38,13 @@ public class InboundRateLimit implements ConnectHandler<SMTPSession>, MailHook, 
 
     private final RateLimits limits;
     private final DomainList domains;
+    private final SubaddressSettings subaddressing;
 
     @Inject
-    public InboundRateLimit(RateLimits limits, DomainList domains) {
+    public InboundRateLimit(RateLimits limits, DomainList domains, SubaddressSettings subaddressing) {
         this.limits = limits;
         this.domains = domains;
+        this.subaddressing = subaddressing;
     }
 
     @Override
@@ -83,12 +88,13 @@ public class InboundRateLimit implements ConnectHandler<SMTPSession>, MailHook, 
             if (!domains.containsDomain(recipient.getDomain())) {
                 return HookResult.DECLINED;
             }
-            RateVerdict verdict = limits.inboundRecipient(recipient.asString());
+            MailAddress mailbox = Subaddress.parse(recipient, subaddressing.separator()).map(Subaddress::base).orElse(recipient);
+            RateVerdict verdict = limits.inboundRecipient(mailbox.asString());
             if (verdict.isAllowed()) {
                 return HookResult.DECLINED;
             }
             LOGGER.info("Rate limit: refused RCPT TO:<{}> from {}: more than {}", recipient, ip(session), verdict.exceeded().orElseThrow().describe());
-            return RateLimitReplies.limited(verdict.exceeded().orElseThrow(), "to " + recipient.asString());
+            return RateLimitReplies.limited(verdict.exceeded().orElseThrow(), "to " + mailbox.asString());
         } catch (RateLimiter.StoreUnavailableException e) {
             return RateLimitReplies.storeUnavailable();
         } catch (Exception e) {
