@@ -2,6 +2,8 @@ package com.diegonmarcos.mailpack.ratelimit;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -11,6 +13,7 @@ import com.google.common.cache.CacheBuilder;
 
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.local.LocalBucketBuilder;
 
 /**
  * Buckets in this JVM (single node, the default). Idle buckets are forgotten after a day (the longest
@@ -41,21 +44,17 @@ public final class MemoryRateLimitStore implements RateLimitStore {
     }
 
     @Override
-    public boolean tryConsume(String key, Limit limit, long tokens) {
-        return bucket(key, limit).tryConsume(tokens);
+    public Optional<Limit> tryConsume(String key, List<Limit> limits, long tokens) {
+        return Buckets.verdict(bucket(key, limits).asVerbose().tryConsume(tokens), limits, tokens);
     }
 
-    @Override
-    public void refund(String key, Limit limit, long tokens) {
-        bucket(key, limit).addTokens(tokens);
-    }
-
-    private Bucket bucket(String key, Limit limit) {
+    private Bucket bucket(String key, List<Limit> limits) {
         try {
-            return buckets.get(key + "|" + limit.keySuffix(), () -> Bucket.builder()
-                .addLimit(Buckets.configuration(limit).getBandwidths()[0])
-                .withCustomTimePrecision(time)
-                .build());
+            return buckets.get(Buckets.name(key, limits), () -> {
+                LocalBucketBuilder builder = Bucket.builder().withCustomTimePrecision(time);
+                limits.forEach(limit -> builder.addLimit(Buckets.bandwidth(limit)));
+                return builder.build();
+            });
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }

@@ -1,20 +1,21 @@
 package com.diegonmarcos.mailpack.ratelimit;
 
+import java.util.List;
+import java.util.Optional;
+
 /**
- * Token buckets by name: one bucket per (key, limit), holding {@link Limit#count()} tokens that all come
- * back once {@link Limit#window()} has passed. Implementations share one contract test suite.
+ * Token buckets by name: one bucket per key and set of limits, with one bandwidth per {@link Limit}
+ * holding {@link Limit#count()} tokens that all come back once {@link Limit#window()} has passed.
+ * Implementations share one contract test suite.
  */
 public interface RateLimitStore extends AutoCloseable {
     /**
-     * Takes {@code tokens} from the bucket, or nothing when it holds fewer.
+     * Takes {@code tokens} from every limit of the bucket at once, or from none.
      *
-     * @return whether the tokens were taken
+     * @return the first limit that has fewer tokens left (nothing taken), or empty when they were taken
      * @throws RateLimitStoreException when the store cannot be reached
      */
-    boolean tryConsume(String key, Limit limit, long tokens);
-
-    /** Gives back tokens taken by {@link #tryConsume} (a later limit refused the same event). */
-    void refund(String key, Limit limit, long tokens);
+    Optional<Limit> tryConsume(String key, List<Limit> limits, long tokens);
 
     /** "memory" or "redis", for logs. */
     String name();

@@ -1,14 +1,15 @@
 package com.diegonmarcos.mailpack.ratelimit;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks one event against several limits (per minute, hour, day) at once: either every bucket gives
- * its tokens, or none keeps them. When the store fails the event is allowed ({@code failOpen}, the
+ * Checks one event against several limits (per minute, hour, day) at once, in one bucket with a
+ * bandwidth per limit: either every limit gives its tokens, or none does. When the store fails the event is allowed ({@code failOpen}, the
  * default, with one WARN when the store goes down and one INFO when it is back) or refused.
  */
 public final class RateLimiter {
@@ -35,20 +36,10 @@ public final class RateLimiter {
      * @throws StoreUnavailableException when the store fails and the policy is fail-closed
      */
     public RateVerdict acquire(String key, List<Limit> limits, long tokens) {
-        int taken = 0;
         try {
-            for (Limit limit : limits) {
-                if (!store.tryConsume(key, limit, tokens)) {
-                    for (int i = 0; i < taken; i++) {
-                        store.refund(key, limits.get(i), tokens);
-                    }
-                    storeUp();
-                    return RateVerdict.exceeded(limit);
-                }
-                taken++;
-            }
+            Optional<Limit> exceeded = store.tryConsume(key, limits, tokens);
             storeUp();
-            return RateVerdict.allowed();
+            return exceeded.map(RateVerdict::exceeded).orElse(RateVerdict.allowed());
         } catch (RateLimitStoreException e) {
             if (storeDown.compareAndSet(false, true)) {
                 LOGGER.warn("Rate-limit store {} failed ({}): {} until it is back", store.name(), e.getMessage(),

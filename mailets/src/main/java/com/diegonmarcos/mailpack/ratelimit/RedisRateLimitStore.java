@@ -2,6 +2,8 @@ package com.diegonmarcos.mailpack.ratelimit;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +24,8 @@ import io.lettuce.core.codec.StringCodec;
 
 /**
  * Buckets in Redis, shared by every node that points at the same server (Bucket4j's compare-and-swap
- * proxy over Lettuce). Keys are {@code mailpack:ratelimit:<key>|<limit>} and expire once the bucket
+ * proxy over Lettuce: one read and one compare-and-swap per call, whatever the number of windows). Keys are
+ * {@code mailpack:ratelimit:<key>|<count>/<seconds>s,...} and expire once the bucket
  * would be full again. Every call answers within {@code timeout} or throws
  * {@link RateLimitStoreException}: commands are refused at once while the connection is down, and a
  * failed connection is retried at most every {@code timeout} (at least one second).
@@ -55,22 +58,11 @@ public final class RedisRateLimitStore implements RateLimitStore {
     }
 
     @Override
-    public boolean tryConsume(String key, Limit limit, long tokens) {
+    public Optional<Limit> tryConsume(String key, List<Limit> limits, long tokens) {
         ProxyManager<String> proxies = connected();
         try {
-            return proxies.builder().build(PREFIX + key + "|" + limit.keySuffix(), () -> Buckets.configuration(limit))
-                .tryConsume(tokens);
-        } catch (RuntimeException e) {
-            throw new RateLimitStoreException("Redis at " + where() + ": " + e.getMessage(), e);
-        }
-    }
-
-    @Override
-    public void refund(String key, Limit limit, long tokens) {
-        ProxyManager<String> proxies = connected();
-        try {
-            proxies.builder().build(PREFIX + key + "|" + limit.keySuffix(), () -> Buckets.configuration(limit))
-                .addTokens(tokens);
+            return Buckets.verdict(proxies.builder().build(PREFIX + Buckets.name(key, limits), () -> Buckets.configuration(limits))
+                .asVerbose().tryConsume(tokens), limits, tokens);
         } catch (RuntimeException e) {
             throw new RateLimitStoreException("Redis at " + where() + ": " + e.getMessage(), e);
         }

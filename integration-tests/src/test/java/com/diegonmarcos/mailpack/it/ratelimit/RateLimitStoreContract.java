@@ -49,50 +49,42 @@ abstract class RateLimitStoreContract {
     @Test
     void tryConsumeShouldTakeTokensUpToTheLimitThenRefuse() {
         for (int i = 0; i < 10; i++) {
-            assertThat(store.tryConsume(key, TEN_PER_MINUTE, 1)).as("token %d", i + 1).isTrue();
+            assertThat(take(store, key, TEN_PER_MINUTE, 1)).as("token %d", i + 1).isTrue();
         }
-        assertThat(store.tryConsume(key, TEN_PER_MINUTE, 1)).isFalse();
+        assertThat(take(store, key, TEN_PER_MINUTE, 1)).isFalse();
     }
 
     @Test
     void aRefusedConsumeShouldTakeNothing() {
-        assertThat(store.tryConsume(key, TEN_PER_MINUTE, 8)).isTrue();
-        assertThat(store.tryConsume(key, TEN_PER_MINUTE, 3)).isFalse();
-        assertThat(store.tryConsume(key, TEN_PER_MINUTE, 2)).isTrue();
-        assertThat(store.tryConsume(key, TEN_PER_MINUTE, 1)).isFalse();
+        assertThat(take(store, key, TEN_PER_MINUTE, 8)).isTrue();
+        assertThat(take(store, key, TEN_PER_MINUTE, 3)).isFalse();
+        assertThat(take(store, key, TEN_PER_MINUTE, 2)).isTrue();
+        assertThat(take(store, key, TEN_PER_MINUTE, 1)).isFalse();
     }
 
     @Test
     void theAllowanceShouldComeBackWhenTheWindowHasPassedAndNotBefore() {
-        assertThat(store.tryConsume(key, HUNDRED_PER_HOUR, 100)).isTrue();
+        assertThat(take(store, key, HUNDRED_PER_HOUR, 100)).isTrue();
         clock.advance(Duration.ofMinutes(59));
-        assertThat(store.tryConsume(key, HUNDRED_PER_HOUR, 1)).isFalse();
+        assertThat(take(store, key, HUNDRED_PER_HOUR, 1)).isFalse();
         clock.advance(Duration.ofMinutes(1).plusSeconds(1));
-        assertThat(store.tryConsume(key, HUNDRED_PER_HOUR, 100)).isTrue();
-        assertThat(store.tryConsume(key, HUNDRED_PER_HOUR, 1)).isFalse();
+        assertThat(take(store, key, HUNDRED_PER_HOUR, 100)).isTrue();
+        assertThat(take(store, key, HUNDRED_PER_HOUR, 1)).isFalse();
     }
 
     @Test
     void keysShouldNotShareBuckets() {
-        assertThat(store.tryConsume(key, TEN_PER_MINUTE, 10)).isTrue();
-        assertThat(store.tryConsume(key + "-other", TEN_PER_MINUTE, 10)).isTrue();
-        assertThat(store.tryConsume(key, TEN_PER_MINUTE, 1)).isFalse();
+        assertThat(take(store, key, TEN_PER_MINUTE, 10)).isTrue();
+        assertThat(take(store, key + "-other", TEN_PER_MINUTE, 10)).isTrue();
+        assertThat(take(store, key, TEN_PER_MINUTE, 1)).isFalse();
     }
 
     @Test
     void limitsOfOneKeyShouldNotShareBuckets() {
-        assertThat(store.tryConsume(key, TEN_PER_MINUTE, 10)).isTrue();
-        assertThat(store.tryConsume(key, HUNDRED_PER_HOUR, 100)).isTrue();
-        assertThat(store.tryConsume(key, TEN_PER_MINUTE, 1)).isFalse();
-        assertThat(store.tryConsume(key, HUNDRED_PER_HOUR, 1)).isFalse();
-    }
-
-    @Test
-    void refundShouldGiveTokensBack() {
-        assertThat(store.tryConsume(key, TEN_PER_MINUTE, 10)).isTrue();
-        store.refund(key, TEN_PER_MINUTE, 2);
-        assertThat(store.tryConsume(key, TEN_PER_MINUTE, 2)).isTrue();
-        assertThat(store.tryConsume(key, TEN_PER_MINUTE, 1)).isFalse();
+        assertThat(take(store, key, TEN_PER_MINUTE, 10)).isTrue();
+        assertThat(take(store, key, HUNDRED_PER_HOUR, 100)).isTrue();
+        assertThat(take(store, key, TEN_PER_MINUTE, 1)).isFalse();
+        assertThat(take(store, key, HUNDRED_PER_HOUR, 1)).isFalse();
     }
 
     @Test
@@ -101,7 +93,7 @@ abstract class RateLimitStoreContract {
         try {
             List<Callable<Boolean>> attempts = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
-                attempts.add(() -> store.tryConsume(key, TEN_PER_MINUTE, 1));
+                attempts.add(() -> take(store, key, TEN_PER_MINUTE, 1));
             }
             long granted = 0;
             for (Future<Boolean> result : pool.invokeAll(attempts)) {
@@ -114,23 +106,37 @@ abstract class RateLimitStoreContract {
     }
 
     @Test
-    void limiterShouldTakeFromEveryLimitOrFromNone() {
+    void everyLimitOfAnEventShouldGiveItsTokensOrNoneShould() {
         Limit twoPerMinute = new Limit("messages", 2, Duration.ofMinutes(1));
         Limit threePerHour = new Limit("messages", 3, Duration.ofHours(1));
-        RateLimiter limiter = new RateLimiter(store, true);
         List<Limit> limits = List.of(twoPerMinute, threePerHour);
 
-        assertThat(limiter.acquire(key, limits, 1).isAllowed()).isTrue();
-        assertThat(limiter.acquire(key, limits, 1).isAllowed()).isTrue();
-        RateVerdict third = limiter.acquire(key, limits, 1);
-        assertThat(third.exceeded()).contains(twoPerMinute);
+        assertThat(store.tryConsume(key, limits, 1)).isEmpty();
+        assertThat(store.tryConsume(key, limits, 1)).isEmpty();
+        assertThat(store.tryConsume(key, limits, 1)).contains(twoPerMinute);
 
         clock.advance(Duration.ofMinutes(1).plusSeconds(1));
-        assertThat(limiter.acquire(key, limits, 1).isAllowed()).isTrue();
-        RateVerdict fourth = limiter.acquire(key, limits, 1);
-        assertThat(fourth.exceeded()).contains(threePerHour);
-        // the refusal by the hour limit gave the minute token back
-        assertThat(store.tryConsume(key, twoPerMinute, 1)).isTrue();
-        assertThat(store.tryConsume(key, twoPerMinute, 1)).isFalse();
+        assertThat(store.tryConsume(key, limits, 1)).isEmpty();
+        assertThat(store.tryConsume(key, limits, 1)).contains(threePerHour);
+        clock.advance(Duration.ofMinutes(1).plusSeconds(1));
+        // the refusal by the hour limit took nothing from the minute limit either
+        assertThat(store.tryConsume(key, limits, 2)).contains(threePerHour);
+        clock.advance(Duration.ofHours(1));
+        assertThat(store.tryConsume(key, limits, 2)).isEmpty();
+    }
+
+    @Test
+    void limiterShouldNameTheExceededLimit() {
+        Limit onePerMinute = new Limit("recipients", 1, Duration.ofMinutes(1));
+        RateLimiter limiter = new RateLimiter(store, true);
+        assertThat(limiter.acquire(key, List.of(HUNDRED_PER_HOUR, onePerMinute), 1).isAllowed()).isTrue();
+        RateVerdict second = limiter.acquire(key, List.of(HUNDRED_PER_HOUR, onePerMinute), 1);
+        assertThat(second.exceeded()).contains(onePerMinute);
+        assertThat(second.exceeded().orElseThrow().describe()).isEqualTo("1 recipients per minute");
+    }
+
+    /** One limit alone: whether the tokens were taken. */
+    static boolean take(RateLimitStore store, String key, Limit limit, long tokens) {
+        return store.tryConsume(key, List.of(limit), tokens).isEmpty();
     }
 }

@@ -41,26 +41,26 @@ class RedisRateLimitStoreContractTest extends RateLimitStoreContract {
     @Test
     void twoStoresOnOneRedisShouldShareBuckets() {
         try (RateLimitStore other = createStore(clock)) {
-            assertThat(store.tryConsume("shared", TEN_PER_MINUTE, 6)).isTrue();
-            assertThat(other.tryConsume("shared", TEN_PER_MINUTE, 4)).isTrue();
-            assertThat(other.tryConsume("shared", TEN_PER_MINUTE, 1)).isFalse();
-            assertThat(store.tryConsume("shared", TEN_PER_MINUTE, 1)).isFalse();
+            assertThat(take(store, "shared", TEN_PER_MINUTE, 6)).isTrue();
+            assertThat(take(other, "shared", TEN_PER_MINUTE, 4)).isTrue();
+            assertThat(take(other, "shared", TEN_PER_MINUTE, 1)).isFalse();
+            assertThat(take(store, "shared", TEN_PER_MINUTE, 1)).isFalse();
         }
     }
 
     @Test
     void bucketsShouldExpireInRedis() {
-        assertThat(store.tryConsume("ttl", TEN_PER_MINUTE, 1)).isTrue();
+        assertThat(take(store, "ttl", TEN_PER_MINUTE, 1)).isTrue();
         long ttl = Long.parseLong(REDIS.cli("PTTL", "mailpack:ratelimit:ttl|10/60s").trim());
         assertThat(ttl).isBetween(1L, Duration.ofMinutes(2).toMillis());
     }
 
     @Test
     void aStoppedRedisShouldFailQuicklyWithAStoreException() throws Exception {
-        assertThat(store.tryConsume("down", TEN_PER_MINUTE, 1)).isTrue();
+        assertThat(take(store, "down", TEN_PER_MINUTE, 1)).isTrue();
         REDIS.stop();
         long start = System.nanoTime();
-        assertThatThrownBy(() -> store.tryConsume("down", TEN_PER_MINUTE, 1)).isInstanceOf(RateLimitStoreException.class);
+        assertThatThrownBy(() -> take(store, "down", TEN_PER_MINUTE, 1)).isInstanceOf(RateLimitStoreException.class);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
     }
 
@@ -99,10 +99,10 @@ class RedisRateLimitStoreContractTest extends RateLimitStoreContract {
     void aStoreCreatedWhileRedisIsDownShouldConnectWhenItIsBack() throws Exception {
         REDIS.stop();
         try (RateLimitStore late = createStore(clock)) {
-            assertThatThrownBy(() -> late.tryConsume("late", TEN_PER_MINUTE, 1)).isInstanceOf(RateLimitStoreException.class);
+            assertThatThrownBy(() -> take(late, "late", TEN_PER_MINUTE, 1)).isInstanceOf(RateLimitStoreException.class);
             REDIS.start();
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                .until(() -> late.tryConsume("late", TEN_PER_MINUTE, 1));
+                .until(() -> take(late, "late", TEN_PER_MINUTE, 1));
         }
     }
 
