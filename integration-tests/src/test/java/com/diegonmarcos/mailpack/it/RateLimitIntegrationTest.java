@@ -243,6 +243,61 @@ class RateLimitIntegrationTest {
             .hasSize(10).allSatisfy(line -> assertThat(line).isEqualTo("mailpack auth failure: protocol=imap ip=127.0.0.1 user=" + DIEGO));
     }
 
+    @Test
+    void imapLoginAndAuthenticateWithInitialResponseAreCountedAndRefusedToo() throws Exception {
+        String wrongPlain = java.util.Base64.getEncoder().encodeToString(("\0" + DIEGO + "\0wrong-password-attempt").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String rightPlain = java.util.Base64.getEncoder().encodeToString(("\0" + DIEGO + "\0" + PASSWORD).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try (ImapDialog imap = new ImapDialog()) {
+            assertThat(imap.send("a1 LOGIN " + DIEGO + " wrong-password-attempt")).startsWith("a1 NO");
+            assertThat(imap.send("a2 LOGIN " + DIEGO + " wrong-password-attempt")).startsWith("a2 NO");
+        }
+        try (ImapDialog imap = new ImapDialog()) {
+            assertThat(imap.send("b1 AUTHENTICATE PLAIN " + wrongPlain)).startsWith("b1 NO");
+            assertThat(imap.send("b2 AUTHENTICATE PLAIN " + wrongPlain)).startsWith("b2 NO");
+        }
+        try (ImapDialog imap = new ImapDialog()) {
+            assertThat(imap.send("c1 LOGIN " + DIEGO + " wrong-password-attempt")).startsWith("c1 NO");
+            assertThat(imap.send("c2 LOGIN " + DIEGO + " " + PASSWORD)).isEqualTo("c2 NO [ALERT] LOGIN Too many failed logins, try again later");
+            assertThat(imap.send("c3 AUTHENTICATE PLAIN " + rightPlain)).isEqualTo("c3 NO [ALERT] AUTHENTICATE Too many failed logins, try again later");
+        }
+        assertThat(server.webAdmin("DELETE", "/bans/ip/127.0.0.1", null).statusCode()).isEqualTo(204);
+        try (ImapDialog imap = new ImapDialog()) {
+            assertThat(imap.send("d1 AUTHENTICATE PLAIN " + rightPlain)).startsWith("d1 OK");
+        }
+    }
+
+    /** Raw IMAPS commands (one-line tagged replies; untagged lines skipped). */
+    static final class ImapDialog implements AutoCloseable {
+        private final javax.net.ssl.SSLSocket socket;
+        private final java.io.BufferedReader in;
+
+        ImapDialog() throws Exception {
+            socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", server.imapsPort());
+            socket.setSoTimeout(30_000);
+            in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(in.readLine()).startsWith("* OK");
+        }
+
+        String send(String command) throws IOException {
+            socket.getOutputStream().write((command + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            String tag = command.substring(0, command.indexOf(' '));
+            String line;
+            do {
+                line = in.readLine();
+                if (line == null) {
+                    throw new IOException("connection closed after " + tag);
+                }
+            } while (!line.startsWith(tag + " "));
+            return line;
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
     static ListAppender<ILoggingEvent> capture(Class<?> type) {
         Logger logger = (Logger) LoggerFactory.getLogger(type);
         ListAppender<ILoggingEvent> appender = new ListAppender<>();

@@ -34,7 +34,7 @@ import reactor.core.publisher.Mono;
 /**
  * James' IMAP processor with brute-force protection in front of LOGIN and AUTHENTICATE (James 3.8.1 has
  * no IMAP authentication hook): a banned client address or account gets
- * {@code NO [UNAVAILABLE] Too many failed logins, try again later} without the password being checked;
+ * {@code NO [ALERT] Too many failed logins, try again later} without the password being checked;
  * after the command, a session still unauthenticated counts as a failure, an authenticated one as a
  * success. For AUTHENTICATE PLAIN without an initial response the credentials line is checked and counted
  * the same way. Refusals for missing TLS ({@code LOGINDISABLED}) are not counted.
@@ -72,7 +72,7 @@ public class GuardedImapProcessor implements ImapProcessor {
         ImapRequest request = (ImapRequest) message;
         if (guard.refusal("imap", ip, user).isPresent()) {
             responder.respond(responses.taggedNo(request.getTag(), request.getCommand(), BANNED,
-                StatusResponse.ResponseCode.createExtension("UNAVAILABLE")));
+                StatusResponse.ResponseCode.alert()));
             return Mono.empty();
         }
         if (!login && !(message instanceof IRAuthenticateRequest)) {
@@ -111,7 +111,7 @@ public class GuardedImapProcessor implements ImapProcessor {
                     if (user != null && guard.refusal("imap", ip, user).isPresent()) {
                         requestSession.popLineHandler();
                         responder.respond(responses.taggedNo(request.getTag(), request.getCommand(), BANNED,
-                            StatusResponse.ResponseCode.createExtension("UNAVAILABLE")));
+                            StatusResponse.ResponseCode.alert()));
                         responder.flush();
                         return;
                     }
