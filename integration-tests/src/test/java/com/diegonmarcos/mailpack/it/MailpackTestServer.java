@@ -92,6 +92,21 @@ public final class MailpackTestServer implements BeforeAllCallback, AfterAllCall
         return overlay("mailetcontainer.xml", relayed);
     }
 
+    /**
+     * The shipped conf/ratelimits.xml with the port-25 limits (connections, messages per address, messages
+     * per recipient) switched off, for tests that deliver more than 30 messages a minute from 127.0.0.1.
+     */
+    public MailpackTestServer withoutInboundRateLimits() {
+        String shipped = shippedConf("ratelimits.xml");
+        int start = shipped.indexOf("<inbound>");
+        int end = shipped.indexOf("</inbound>");
+        if (start < 0 || end < start) {
+            throw new IllegalStateException("conf/ratelimits.xml has no <inbound> element");
+        }
+        String inbound = shipped.substring(start, end).replaceAll("per(Minute|Hour|Day)=\"\\d+\"", "per$1=\"0\"");
+        return overlay("ratelimits.xml", shipped.substring(0, start) + inbound + shipped.substring(end));
+    }
+
     public MailpackTestServer variable(String name, String value) {
         variables.put(name, value);
         return this;
