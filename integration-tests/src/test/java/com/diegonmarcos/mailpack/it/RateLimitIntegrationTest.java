@@ -305,12 +305,4 @@ class RateLimitIntegrationTest {
         logger.addAppender(appender);
         return appender;
     }
-
-    static void quietly(SmtpDialog smtp) {
-        try {
-            smtp.close();
-        } catch (IOException ignored) {
-            // closed by the server
-        }
-    }
 }

@@ -11,10 +11,10 @@ import org.apache.james.webadmin.utils.ErrorResponder;
 import org.apache.james.webadmin.utils.JsonTransformer;
 import org.eclipse.jetty.http.HttpStatus;
 
-import spark.Service;
-
 import com.diegonmarcos.mailpack.ratelimit.Ban;
 import com.diegonmarcos.mailpack.ratelimit.LoginGuard;
+
+import spark.Service;
 
 /**
  * Webadmin routes for login bans (brute-force protection):
