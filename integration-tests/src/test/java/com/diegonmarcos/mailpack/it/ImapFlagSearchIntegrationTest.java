@@ -31,7 +31,7 @@ class ImapFlagSearchIntegrationTest {
     static final int MESSAGES = 40;
 
     @RegisterExtension
-    static MailpackTestServer server = MailpackTestServer.inProcess();
+    static MailpackTestServer server = MailpackTestServer.inProcess().withoutInboundRateLimits(); // 40 messages at once from 127.0.0.1
 
     @BeforeAll
     static void deliver() throws Exception {
