@@ -78,7 +78,7 @@ for size in (4096, 102400):
         rows.append('| %s | %s | %.0f | %.0f ± %.0f | %s | %s | %s |' % (name, '4 KB' if size == 4096 else '100 KB', median, mean,
             error, '%.0f / %.0f' % other if other else 'n/a', ratio, met))
 section = '\n'.join([
-    '<!-- dkim:start (written by bench/dkim.sh; bench.sh rewrites the rest of this file) -->',
+    '<!-- dkim:start (written by bench/dkim.sh; bench.sh keeps everything from "kept by bench.sh" on) -->',
     '## DKIM',
     '',
     'Written by `bench/dkim.sh`; method in [README.md](README.md#dkim).',

@@ -143,7 +143,9 @@ public class JpaMailboxModule extends AbstractModule {
 
     private void bindSearch() {
         install(new ReIndexingTaskSerializationModule());
-        bind(LuceneMessageSearchIndex.class).in(Scopes.SINGLETON);
+        // James' index, with flag changes (e.g. a SELECT clearing \Recent) indexed per batch
+        bind(BatchedFlagsLuceneSearchIndex.class).in(Scopes.SINGLETON);
+        bind(LuceneMessageSearchIndex.class).to(BatchedFlagsLuceneSearchIndex.class);
         bind(MessageSearchIndex.class).to(LuceneMessageSearchIndex.class);
         bind(ListeningMessageSearchIndex.class).to(LuceneMessageSearchIndex.class);
         Multibinder.newSetBinder(binder(), EventListener.ReactiveGroupEventListener.class).addBinding().to(LuceneMessageSearchIndex.class);

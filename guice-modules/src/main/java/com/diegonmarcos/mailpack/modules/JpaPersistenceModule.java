@@ -40,6 +40,10 @@ import org.apache.james.utils.InitilizationOperationBuilder;
 import org.apache.james.utils.PropertiesProvider;
 
 import com.diegonmarcos.mailpack.users.PasswordPolicy;
+import com.diegonmarcos.mailpack.modules.jpa.CachingJpaDomainList;
+import com.diegonmarcos.mailpack.modules.jpa.CachingJpaRecipientRewriteTable;
+import com.diegonmarcos.mailpack.modules.jpa.CachingJpaSieveRepository;
+import com.diegonmarcos.mailpack.modules.jpa.CachingJpaUsersRepository;
 import com.diegonmarcos.mailpack.users.PolicyEnforcingUsersRepository;
 
 import com.google.common.collect.ImmutableList;
@@ -64,13 +68,17 @@ public class JpaPersistenceModule extends AbstractModule {
     protected void configure() {
         install(new CoreDataModule());
 
-        bind(JPADomainList.class).in(Scopes.SINGLETON);
-        bind(DomainList.class).to(JPADomainList.class);
+        // the lookups every message repeats are cached (LookupCache); writes through mailpack invalidate
+        bind(CachingJpaDomainList.class).in(Scopes.SINGLETON);
+        bind(JPADomainList.class).to(CachingJpaDomainList.class);
+        bind(DomainList.class).to(CachingJpaDomainList.class);
 
-        bind(JPAUsersRepository.class).in(Scopes.SINGLETON);
+        bind(CachingJpaUsersRepository.class).in(Scopes.SINGLETON);
+        bind(JPAUsersRepository.class).to(CachingJpaUsersRepository.class);
 
-        bind(JPARecipientRewriteTable.class).in(Scopes.SINGLETON);
-        bind(RecipientRewriteTable.class).to(JPARecipientRewriteTable.class);
+        bind(CachingJpaRecipientRewriteTable.class).in(Scopes.SINGLETON);
+        bind(JPARecipientRewriteTable.class).to(CachingJpaRecipientRewriteTable.class);
+        bind(RecipientRewriteTable.class).to(CachingJpaRecipientRewriteTable.class);
         bind(AliasReverseResolver.class).to(AliasReverseResolverImpl.class).in(Scopes.SINGLETON);
         bind(CanSendFrom.class).to(CanSendFromImpl.class).in(Scopes.SINGLETON);
 
@@ -80,9 +88,10 @@ public class JpaPersistenceModule extends AbstractModule {
             ImmutableList.of(new Protocol("jpa")), JPAMailRepository.class.getName(), new BaseHierarchicalConfiguration()));
         Multibinder.newSetBinder(binder(), MailRepositoryFactory.class).addBinding().to(JPAMailRepositoryFactory.class);
 
-        bind(JPASieveRepository.class).in(Scopes.SINGLETON);
-        bind(SieveRepository.class).to(JPASieveRepository.class);
-        bind(SieveQuotaRepository.class).to(JPASieveRepository.class);
+        bind(CachingJpaSieveRepository.class).in(Scopes.SINGLETON);
+        bind(JPASieveRepository.class).to(CachingJpaSieveRepository.class);
+        bind(SieveRepository.class).to(CachingJpaSieveRepository.class);
+        bind(SieveQuotaRepository.class).to(CachingJpaSieveRepository.class);
     }
 
     /** Every password set through James (webadmin, CLI, any route) passes the password policy. */

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -49,7 +50,9 @@ import com.diegonmarcos.mailpack.modules.JpaMailboxModule;
 import com.diegonmarcos.mailpack.modules.JpaPersistenceModule;
 import com.diegonmarcos.mailpack.modules.ShippedAliasesModule;
 import com.diegonmarcos.mailpack.modules.dkim.DkimModule;
+import com.diegonmarcos.mailpack.modules.dmarc.DmarcModule;
 import com.diegonmarcos.mailpack.modules.dns.DnsModule;
+import com.diegonmarcos.mailpack.modules.ratelimit.RateLimitModule;
 import com.diegonmarcos.mailpack.modules.routing.RoutingModule;
 import com.diegonmarcos.mailpack.modules.scan.ScanModule;
 import com.google.common.collect.Maps;
@@ -103,6 +106,8 @@ public final class MailpackServer {
         new RoutingModule(),
         new DnsModule(),
         new DkimModule(),
+        new DmarcModule(),
+        new RateLimitModule(),
         new ScanModule());
 
     private static final Module CONTAINER = Modules.combine(
@@ -123,6 +128,15 @@ public final class MailpackServer {
      * @param overrides variables that win over the environment (flags, test harness)
      */
     public static GuiceJamesServer create(File home, Map<String, String> overrides) throws IOException, GeneralSecurityException {
+        return create(home, overrides, List.of());
+    }
+
+    /**
+     * As {@link #create(File, Map)}, with Guice modules that override bindings last (tests use it to
+     * replace a {@link Clock}, e.g. the one named {@link RateLimitModule#CLOCK}).
+     */
+    public static GuiceJamesServer create(File home, Map<String, String> overrides, List<Module> bindingOverrides)
+            throws IOException, GeneralSecurityException {
         File absoluteHome = home.getAbsoluteFile();
         File confDirectory = new File(absoluteHome, "conf");
         if (!confDirectory.isDirectory()) {
@@ -148,7 +162,7 @@ public final class MailpackServer {
         };
         return GuiceJamesServer.forConfiguration(configuration)
             .combineWith(CONTAINER, STORAGE, PROTOCOLS, WEBADMIN)
-            .overrideWith(mailpackConfiguration);
+            .overrideWith(mailpackConfiguration, RateLimitModule.IMAP, Modules.combine(bindingOverrides));
     }
 
     /** First-start work: TLS material when none is configured, the webadmin key pair and token. */

@@ -113,7 +113,8 @@ public final class Clients {
         }
     }
 
-    private static Store imapsStore(MailpackTestServer server, String user, String password) throws Exception {
+    /** A connected IMAPS store (the caller closes it). */
+    public static Store imapsStore(MailpackTestServer server, String user, String password) throws Exception {
         return store(server, "imaps", server.imapsPort(), user, password);
     }
 

@@ -51,6 +51,7 @@ public final class MailpackTestServer implements BeforeAllCallback, AfterAllCall
     private final Map<String, String> overlay = new LinkedHashMap<>();
     private final Map<String, String> variables = new HashMap<>();
     private final List<String> jvmOptions = new ArrayList<>();
+    private final List<com.google.inject.Module> bindingOverrides = new ArrayList<>();
     private final Map<String, Integer> ports = new HashMap<>();
     private Path home;
     private GuiceJamesServer inProcess;
@@ -91,8 +92,29 @@ public final class MailpackTestServer implements BeforeAllCallback, AfterAllCall
         return overlay("mailetcontainer.xml", relayed);
     }
 
+    /**
+     * The shipped conf/ratelimits.xml with the port-25 limits (connections, messages per address, messages
+     * per recipient) switched off, for tests that deliver more than 30 messages a minute from 127.0.0.1.
+     */
+    public MailpackTestServer withoutInboundRateLimits() {
+        String shipped = shippedConf("ratelimits.xml");
+        int start = shipped.indexOf("<inbound>");
+        int end = shipped.indexOf("</inbound>");
+        if (start < 0 || end < start) {
+            throw new IllegalStateException("conf/ratelimits.xml has no <inbound> element");
+        }
+        String inbound = shipped.substring(start, end).replaceAll("per(Minute|Hour|Day)=\"\\d+\"", "per$1=\"0\"");
+        return overlay("ratelimits.xml", shipped.substring(0, start) + inbound + shipped.substring(end));
+    }
+
     public MailpackTestServer variable(String name, String value) {
         variables.put(name, value);
+        return this;
+    }
+
+    /** Guice bindings that win over the server's (in-process only), e.g. a test clock. */
+    public MailpackTestServer overrideBindings(com.google.inject.Module module) {
+        bindingOverrides.add(module);
         return this;
     }
 
@@ -166,9 +188,12 @@ public final class MailpackTestServer implements BeforeAllCallback, AfterAllCall
 
     public void start() throws Exception {
         if (mode == Mode.IN_PROCESS) {
-            inProcess = MailpackServer.create(home.toFile(), allVariables());
+            inProcess = MailpackServer.create(home.toFile(), allVariables(), bindingOverrides);
             inProcess.start();
         } else {
+            if (!bindingOverrides.isEmpty()) {
+                throw new IllegalStateException("binding overrides need an in-process server");
+            }
             List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
             command.addAll(jvmOptions);
             command.addAll(List.of("-Dworking.directory=" + home, "-Dlogback.configurationFile=" + home.resolve("conf/logback.xml"),

@@ -63,6 +63,56 @@ class RecipientRoutingIntegrationTest {
         return imapsFolder(server, user, PASSWORD, folder).stream().filter(raw -> raw.contains(marker)).count();
     }
 
+    /**
+     * Domain, user, alias and Sieve lookups are cached (LookupCache): a change made over webadmin must
+     * still apply to the very next message, even right after the old answer was cached.
+     */
+    @Nested
+    class ChangesApplyAtOnceDespiteTheLookupCache {
+        @Test
+        void userCreatedAfterARefusalIsAcceptedAndRemovedUserIsRefusedAgain() throws Exception {
+            String user = "late-" + UUID.randomUUID().toString().substring(0, 8) + "@second.example";
+            assertThat(send("x", user)).first().asString().startsWith("550 5.1.1");
+
+            server.createUser(user, PASSWORD);
+            String marker = "late-user-" + UUID.randomUUID();
+            assertThat(send(marker, user)).first().asString().startsWith("250");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(imapsInbox(server, user, PASSWORD)).anySatisfy(raw -> assertThat(raw).contains(marker)));
+
+            assertThat(server.webAdmin("DELETE", "/users/" + user, null).statusCode()).isEqualTo(204);
+            assertThat(send("x", user)).first().asString().startsWith("550 5.1.1");
+        }
+
+        @Test
+        void domainAddedAfterARefusalIsLocalAtOnce() throws Exception {
+            String domain = "d" + UUID.randomUUID().toString().substring(0, 8) + ".example";
+            assertThat(send("x", "carol@" + domain)).first().asString().startsWith("550 5.7.1");
+
+            assertThat(server.webAdmin("PUT", "/domains/" + domain, null).statusCode()).isEqualTo(204);
+            server.createUser("carol@" + domain, PASSWORD);
+            assertThat(send("x", "carol@" + domain)).first().asString().startsWith("250");
+
+            assertThat(server.webAdmin("DELETE", "/users/carol@" + domain, null).statusCode()).isEqualTo(204);
+            assertThat(server.webAdmin("DELETE", "/domains/" + domain, null).statusCode()).isEqualTo(204);
+            assertThat(send("x", "carol@" + domain)).first().asString().startsWith("550 5.7.1");
+        }
+
+        @Test
+        void aliasAddedAfterTheCatchAllTookTheAddressWinsForTheNextMessage() throws Exception {
+            String source = "desk-" + UUID.randomUUID().toString().substring(0, 8) + "@diegonmarcos.com";
+            String before = "before-alias-" + UUID.randomUUID();
+            send(before, source);
+            awaitIn(DIEGO, "INBOX", before);
+
+            assertThat(server.webAdmin("PUT", "/address/aliases/" + CATCHER + "/sources/" + source, null).statusCode()).isEqualTo(204);
+            String after = "after-alias-" + UUID.randomUUID();
+            send(after, source);
+            awaitIn(CATCHER, "INBOX", after);
+            assertThat(copies(DIEGO, "INBOX", after)).isZero();
+        }
+    }
+
     @Nested
     class CatchAll {
         @Test

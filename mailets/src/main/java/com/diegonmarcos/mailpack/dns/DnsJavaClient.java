@@ -6,7 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.xbill.DNS.AAAARecord;
+import org.xbill.DNS.ARecord;
 import org.xbill.DNS.CNAMERecord;
+import org.xbill.DNS.MXRecord;
+import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.Message;
@@ -69,6 +73,26 @@ public final class DnsJavaClient implements DnsClient {
 
     @Override
     public TxtResult txt(String name) {
+        return query(name, Type.TXT, "TXT");
+    }
+
+    @Override
+    public TxtResult lookup(String name, RecordType type) {
+        switch (type) {
+            case A:
+                return query(name, Type.A, "A");
+            case AAAA:
+                return query(name, Type.AAAA, "AAAA");
+            case MX:
+                return query(name, Type.MX, "MX");
+            case PTR:
+                return query(name, Type.PTR, "PTR");
+            default:
+                throw new IllegalArgumentException(type.toString());
+        }
+    }
+
+    private TxtResult query(String name, int type, String typeName) {
         Name current;
         try {
             current = Name.fromString(name.endsWith(".") ? name : name + ".");
@@ -78,18 +102,18 @@ public final class DnsJavaClient implements DnsClient {
         for (int hop = 0; hop <= MAX_CNAME_HOPS; hop++) {
             Message response;
             try {
-                response = resolver.send(Message.newQuery(Record.newRecord(current, Type.TXT, DClass.IN)));
+                response = resolver.send(Message.newQuery(Record.newRecord(current, type, DClass.IN)));
             } catch (IOException e) {
-                return TxtResult.tempError(current + " TXT: " + describe(e));
+                return TxtResult.tempError(current + " " + typeName + ": " + describe(e));
             } catch (RuntimeException e) {
-                return TxtResult.tempError(current + " TXT: " + describe(e));
+                return TxtResult.tempError(current + " " + typeName + ": " + describe(e));
             }
             int rcode = response.getRcode();
             if (rcode == Rcode.NXDOMAIN) {
                 return TxtResult.nxdomain(current.toString(true));
             }
             if (rcode != Rcode.NOERROR) {
-                return TxtResult.tempError(current + " TXT: " + Rcode.string(rcode));
+                return TxtResult.tempError(current + " " + typeName + ": " + Rcode.string(rcode));
             }
             Name owner = current;
             List<Record> answers = response.getSection(Section.ANSWER);
@@ -101,16 +125,16 @@ public final class DnsJavaClient implements DnsClient {
                 }
                 owner = target;
             }
-            List<String> records = texts(answers, owner);
+            List<String> records = texts(answers, owner, type);
             if (!records.isEmpty()) {
                 return TxtResult.found(records);
             }
             if (owner.equals(current)) {
-                return TxtResult.noData(current.toString(true));
+                return TxtResult.noData(current.toString(true), typeName);
             }
             current = owner; // the chain ends at a name this answer has no data for: ask for it
         }
-        return TxtResult.tempError(name + " TXT: more than " + MAX_CNAME_HOPS + " CNAME hops");
+        return TxtResult.tempError(name + " " + typeName + ": more than " + MAX_CNAME_HOPS + " CNAME hops");
     }
 
     private static Name cnameTarget(List<Record> answers, Name owner) {
@@ -122,10 +146,22 @@ public final class DnsJavaClient implements DnsClient {
         return null;
     }
 
-    private static List<String> texts(List<Record> answers, Name owner) {
+    private static List<String> texts(List<Record> answers, Name owner, int type) {
         List<String> records = new ArrayList<>();
         for (Record record : answers) {
-            if (record instanceof TXTRecord && record.getName().equals(owner)) {
+            if (record.getType() != type || !record.getName().equals(owner)) {
+                continue;
+            }
+            if (record instanceof ARecord) {
+                records.add(((ARecord) record).getAddress().getHostAddress());
+            } else if (record instanceof AAAARecord) {
+                records.add(((AAAARecord) record).getAddress().getHostAddress());
+            } else if (record instanceof MXRecord) {
+                MXRecord mx = (MXRecord) record;
+                records.add(mx.getPriority() + " " + mx.getTarget().toString(true).toLowerCase(java.util.Locale.ROOT));
+            } else if (record instanceof PTRRecord) {
+                records.add(((PTRRecord) record).getTarget().toString(true).toLowerCase(java.util.Locale.ROOT));
+            } else if (record instanceof TXTRecord) {
                 ByteArrayOutputStream joined = new ByteArrayOutputStream();
                 for (Object part : ((TXTRecord) record).getStringsAsByteArrays()) {
                     joined.writeBytes((byte[]) part);

@@ -3,7 +3,7 @@ package com.diegonmarcos.mailpack.dns;
 import java.util.List;
 import java.util.Objects;
 
-/** The outcome of a TXT lookup: records, or why there are none. */
+/** The outcome of a lookup (TXT, or another type through {@link DnsClient#lookup}): records as text, or why there are none. */
 public final class TxtResult {
     public enum Status {
         /** One or more TXT records. */
@@ -40,7 +40,11 @@ public final class TxtResult {
     }
 
     public static TxtResult noData(String name) {
-        return new TxtResult(Status.NO_DATA, List.of(), name + ": no TXT record");
+        return noData(name, "TXT");
+    }
+
+    public static TxtResult noData(String name, String type) {
+        return new TxtResult(Status.NO_DATA, List.of(), name + ": no " + type + " record");
     }
 
     public static TxtResult tempError(String detail) {

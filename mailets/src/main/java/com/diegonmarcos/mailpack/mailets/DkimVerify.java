@@ -89,6 +89,11 @@ public class DkimVerify extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
+        if (mail.getAttribute(RESULTS).isPresent()) {
+            // verified during the SMTP dialogue (smtp.DmarcCheck wrote the results and the field): not twice
+            LOGGER.debug("DKIM already verified at SMTP time");
+            return;
+        }
         MimeMessage message = mail.getMessage();
         DkimVerifier.Verdict verdict;
         try {
@@ -105,9 +110,7 @@ public class DkimVerify extends GenericMailet {
         List<DkimResult> results = verdict.results();
         String field = AuthenticationResults.FIELD + ":" + AuthenticationResults.value(authservId, results);
         HeaderFields.prepend(message, List.of(field), line -> !isOurs(line));
-        mail.setAttribute(new Attribute(RESULTS, AttributeValue.of(results.stream()
-            .map(DkimVerify::attribute)
-            .collect(Collectors.toList()))));
+        mail.setAttribute(resultsAttribute(results));
         results.stream().filter(result -> result.result() == AuthResult.TEMPERROR).findFirst().ifPresent(result ->
             LOGGER.warn("DKIM key lookup failing, results are temperror: {}", result.reason()));
         if (verdict.ignoredSignatures() > 0) {
@@ -124,6 +127,13 @@ public class DkimVerify extends GenericMailet {
         int colon = line.indexOf(':');
         return colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(AuthenticationResults.FIELD)
             && AuthenticationResults.claims(line.substring(colon + 1), authservId);
+    }
+
+    /** The {@code mailpack.dkim.results} attribute for these results (also written by the port-25 DMARC hook). */
+    public static Attribute resultsAttribute(List<DkimResult> results) {
+        return new Attribute(RESULTS, AttributeValue.of(results.stream()
+            .map(DkimVerify::attribute)
+            .collect(Collectors.toList())));
     }
 
     private static AttributeValue<?> attribute(DkimResult result) {

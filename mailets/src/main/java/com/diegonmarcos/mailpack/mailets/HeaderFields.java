@@ -21,7 +21,7 @@ import javax.mail.internet.MimeMessage;
  * field moves back above the prepended fields. Field order across names does not matter to DKIM or
  * to RFC 8601 readers; the relative order of same-named fields is kept.
  */
-final class HeaderFields {
+public final class HeaderFields {
     private HeaderFields() {
     }
 
@@ -29,7 +29,7 @@ final class HeaderFields {
      * @param fields whole fields ("Name: value", folded with CRLF + tab), put on top in this order
      * @param keep which existing raw lines stay
      */
-    static void prepend(MimeMessage message, List<String> fields, Predicate<String> keep) throws MessagingException {
+    public static void prepend(MimeMessage message, List<String> fields, Predicate<String> keep) throws MessagingException {
         List<String> existing = Collections.list(message.getAllHeaderLines());
         Set<String> names = new LinkedHashSet<>();
         for (Header header : Collections.list(message.getAllHeaders())) {

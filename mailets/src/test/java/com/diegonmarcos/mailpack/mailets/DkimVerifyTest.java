@@ -216,4 +216,21 @@ class DkimVerifyTest {
             assertThat(results(mail)).hasSize(5);
         }
     }
+
+    @Nested
+    class AlreadyVerifiedAtSmtpTime {
+        @Test
+        void mailWithResultsFromTheSmtpHookIsLeftAsItIs() throws Exception {
+            DkimVerify verifier = mailet(Map.of("authservId", AUTHSERV_ID));
+            Mail mail = DkimSignTest.mail("Authentication-Results: mail.diegonmarcos.com; spf=pass smtp.mailfrom=a@example.org;\r\n"
+                + "\tdkim=none; dmarc=none header.from=example.org\r\n" + signedByExampleOrg(INBOUND));
+            mail.setAttribute(DkimVerify.resultsAttribute(List.of()));
+
+            verifier.service(mail);
+
+            // not verified again: the signatures would pass, the attribute says none, and the hook's field stays
+            assertThat(results(mail)).isEmpty();
+            assertThat(authenticationResults(mail)).contains("spf=pass").contains("dkim=none");
+        }
+    }
 }

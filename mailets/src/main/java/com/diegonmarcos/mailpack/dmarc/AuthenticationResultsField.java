@@ -1,0 +1,63 @@
+package com.diegonmarcos.mailpack.dmarc;
+
+import java.util.List;
+
+import com.diegonmarcos.mailpack.dkim.AuthenticationResults;
+import com.diegonmarcos.mailpack.dkim.DkimResult;
+import com.diegonmarcos.mailpack.spf.SpfVerdict;
+
+/**
+ * Our one Authentication-Results field for inbound mail (RFC 8601): spf (§2.7.2, {@code smtp.mailfrom}
+ * or {@code smtp.helo}), one dkim result per signature, one dmarc result per From domain
+ * (RFC 7489 §11.2, {@code header.from}, policy and disposition in a comment).
+ */
+public final class AuthenticationResultsField {
+    private AuthenticationResultsField() {
+    }
+
+    /** The field value (after "Authentication-Results:"), one result per folded line. */
+    public static String value(String authservId, SpfVerdict spf, List<DkimResult> dkim, DmarcOutcome dmarc) {
+        StringBuilder out = new StringBuilder(" ").append(authservId);
+        out.append(";\r\n\tspf=").append(spf.result().token());
+        if (spf.identity().equals(SpfVerdict.HELO)) {
+            out.append(" smtp.helo=").append(value(spf.domain()));
+        } else {
+            out.append(" smtp.mailfrom=").append(value(spf.sender()));
+        }
+        String dkimPart = AuthenticationResults.value(authservId, dkim).substring(1 + authservId.length());
+        out.append(dkimPart.startsWith("; dkim=none") ? ";\r\n\tdkim=none" : dkimPart);
+        if (dmarc.verdicts().isEmpty()) {
+            out.append(";\r\n\tdmarc=none reason=\"no RFC5322.From domain\"");
+        }
+        for (DmarcVerdict verdict : dmarc.verdicts()) {
+            out.append(";\r\n\tdmarc=").append(verdict.result().token());
+            if (verdict.record().isPresent()) {
+                out.append(" (p=").append(verdict.requestedPolicy().token())
+                    .append(" dis=").append(verdict.disposition().token().toUpperCase(java.util.Locale.ROOT));
+                verdict.override().ifPresent(override -> out.append(" override=").append(override));
+                out.append(')');
+            }
+            out.append(" header.from=").append(value(verdict.fromDomain()));
+        }
+        return out.toString();
+    }
+
+    /** A pvalue: the text as it is when it is a plain address or domain, else a quoted-string (control characters replaced). */
+    static String value(String text) {
+        if (!text.isEmpty() && text.length() <= 254 && text.matches("[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]*@?[A-Za-z0-9.-]+")) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder("\"");
+        for (int i = 0; i < text.length() && i < 254; i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c >= 0x20 && c < 0x7F) {
+                out.append(c);
+            } else {
+                out.append('?');
+            }
+        }
+        return out.append('"').toString();
+    }
+}
