@@ -124,7 +124,11 @@ public final class ClamdClient {
         SocketChannel channel = SocketChannel.open(target instanceof UnixDomainSocketAddress
             ? StandardProtocolFamily.UNIX : (((InetSocketAddress) target).getAddress() instanceof java.net.Inet6Address
                 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET));
-        ScheduledFuture<?> deadline = WATCHDOG.schedule(() -> closeQuietly(channel), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        java.util.concurrent.atomic.AtomicBoolean expired = new java.util.concurrent.atomic.AtomicBoolean();
+        ScheduledFuture<?> deadline = WATCHDOG.schedule(() -> {
+            expired.set(true);
+            closeQuietly(channel);
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         try (channel) {
             if (target instanceof InetSocketAddress inet && inet.isUnresolved()) {
                 throw new IOException("clamd host " + inet.getHostString() + " does not resolve");
@@ -142,7 +146,7 @@ public final class ClamdClient {
             }
             return readReply(channel);
         } catch (IOException e) {
-            if (deadline.isDone()) {
+            if (expired.get() || e instanceof java.nio.channels.AsynchronousCloseException) {
                 throw new IOException("clamd at " + address + ": no answer within " + timeout, e);
             }
             throw new IOException("clamd at " + address + ": " + e.getMessage(), e);
