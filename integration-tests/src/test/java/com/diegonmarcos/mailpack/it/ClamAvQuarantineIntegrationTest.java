@@ -69,7 +69,7 @@ class ClamAvQuarantineIntegrationTest {
         String after = "after-" + UUID.randomUUID();
         assertThat(sendInbound(server, DIEGO, Clients.message("alice@example.org", DIEGO, "after", after))).startsWith("250");
         awaitInInbox(after);
-        assertThat(imapsFolder(server, DIEGO, PASSWORD, "INBOX")).noneSatisfy(raw -> assertThat(raw).contains(marker));
+        assertThat(ScanClients.folder(server, DIEGO, PASSWORD, "INBOX")).noneSatisfy(raw -> assertThat(raw).contains(marker));
     }
 
     @Test

@@ -71,7 +71,7 @@ class ClamAvScanIntegrationTest {
     }
 
     static List<String> inbox() throws Exception {
-        return imapsFolder(server, DIEGO, PASSWORD, "INBOX");
+        return ScanClients.folder(server, DIEGO, PASSWORD, "INBOX");
     }
 
     static String awaitInInbox(String marker) {

@@ -48,7 +48,7 @@ class RspamdClosedFailureIntegrationTest {
     }
 
     static long copies(String marker) throws Exception {
-        return imapsFolder(server, DIEGO, PASSWORD, "INBOX").stream().filter(raw -> raw.contains(marker)).count();
+        return ScanClients.folder(server, DIEGO, PASSWORD, "INBOX").stream().filter(raw -> raw.contains(marker)).count();
     }
 
     @Test

@@ -56,7 +56,7 @@ class RspamdScanIntegrationTest {
     }
 
     static List<String> folder(String name) throws Exception {
-        return imapsFolder(server, DIEGO, PASSWORD, name);
+        return ScanClients.folder(server, DIEGO, PASSWORD, name);
     }
 
     static String awaitIn(String folderName, String marker) {

@@ -72,6 +72,16 @@ final class ScanClients {
             + "Message-ID: <" + java.util.UUID.randomUUID() + "@example.org>\r\n\r\n" + body;
     }
 
+    /**
+     * Every message of a folder over IMAPS, read again when the read fails (a FETCH racing a delivery,
+     * or a read timeout on a busy machine): at most 60 s.
+     */
+    static java.util.List<String> folder(MailpackTestServer server, String user, String password, String folder) {
+        return org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofMillis(250))
+            .ignoreExceptionsMatching(e -> e instanceof java.io.IOException || e instanceof javax.mail.MessagingException)
+            .until(() -> Clients.imapsFolder(server, user, password, folder), java.util.Objects::nonNull);
+    }
+
     /** The GTUBE test string: rspamd answers {@code reject}. */
     static final String GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X";
 }
