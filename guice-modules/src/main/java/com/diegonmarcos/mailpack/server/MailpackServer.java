@@ -54,6 +54,7 @@ import com.diegonmarcos.mailpack.modules.dmarc.DmarcModule;
 import com.diegonmarcos.mailpack.modules.dns.DnsModule;
 import com.diegonmarcos.mailpack.modules.ratelimit.RateLimitModule;
 import com.diegonmarcos.mailpack.modules.routing.RoutingModule;
+import com.diegonmarcos.mailpack.modules.scan.ScanModule;
 import com.google.common.collect.Maps;
 import com.google.inject.AbstractModule;
 import com.google.inject.Module;
@@ -106,7 +107,8 @@ public final class MailpackServer {
         new DnsModule(),
         new DkimModule(),
         new DmarcModule(),
-        new RateLimitModule());
+        new RateLimitModule(),
+        new ScanModule());
 
     private static final Module CONTAINER = Modules.combine(
         new MailetProcessingModule(),

@@ -1,0 +1,162 @@
+package com.diegonmarcos.mailpack.it;
+
+import static com.diegonmarcos.mailpack.it.Clients.imapsFolder;
+import static com.diegonmarcos.mailpack.it.ScanClients.GTUBE;
+import static com.diegonmarcos.mailpack.it.ScanClients.sendInbound;
+import static com.diegonmarcos.mailpack.it.ScanClients.wordyMessage;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import com.diegonmarcos.mailpack.it.peers.TestDns;
+import com.diegonmarcos.mailpack.it.peers.TestRedis;
+import com.diegonmarcos.mailpack.it.peers.TestRspamd;
+
+/**
+ * rspamd verdicts through the real SMTP listeners and IMAP: a real rspamd (Bayes in a real Redis,
+ * DNS from NSD) with one tuned rule: subject {@code mailpack-junk-test} scores 8 ({@code add header}
+ * from 6, {@code reject} from 15).
+ */
+class RspamdScanIntegrationTest {
+    static final String DIEGO = "diego@diegonmarcos.com";
+    static final String PASSWORD = "rspamd-test-passphrase-0001";
+
+    @RegisterExtension
+    @Order(1)
+    static TestRedis redis = new TestRedis();
+
+    @RegisterExtension
+    @Order(2)
+    static TestDns dns = TestDns.forZones("example.org");
+
+    @RegisterExtension
+    @Order(3)
+    static TestRspamd rspamd = TestRspamd.create().redis(redis).dns(dns.address())
+        .local("regexp.conf", "MAILPACK_TEST_JUNK {\n  re = \"Subject=/mailpack-junk-test/H\";\n  score = 8.0;\n"
+            + "  description = \"test rule: this subject goes to Junk\";\n}\n");
+
+    @RegisterExtension
+    @Order(4)
+    static MailpackTestServer server = MailpackTestServer.inProcess()
+        .variable("MAILPACK_RSPAMD_URL", rspamd.url())
+        .variable("MAILPACK_RSPAMD_CONTROLLER_URL", rspamd.controllerUrl())
+        .variable("MAILPACK_RSPAMD_PASSWORD", TestRspamd.PASSWORD);
+
+    @BeforeAll
+    static void users() throws Exception {
+        server.createUser(DIEGO, PASSWORD);
+    }
+
+    static List<String> folder(String name) throws Exception {
+        return ScanClients.folder(server, DIEGO, PASSWORD, name);
+    }
+
+    static String awaitIn(String folderName, String marker) {
+        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+            // a FETCH racing a delivery may get "BAD Invalid messageset": read again
+            .ignoreExceptionsMatching(e -> e instanceof java.io.IOException || e instanceof javax.mail.MessagingException).until(() ->
+            folder(folderName).stream().filter(raw -> raw.contains(marker)).findFirst(), java.util.Optional::isPresent).get();
+    }
+
+    @Test
+    void gtubeIsRefusedWith550DuringTheDialogueAndNeverDelivered() throws Exception {
+        String marker = "gtube-" + UUID.randomUUID();
+        String reply = sendInbound(server, DIEGO, wordyMessage("alice@example.org", DIEGO, "hello", marker) + GTUBE + "\r\n");
+        assertThat(reply).startsWith("550 5.7.1");
+
+        String after = "after-gtube-" + UUID.randomUUID();
+        assertThat(sendInbound(server, DIEGO, wordyMessage("alice@example.org", DIEGO, "hello", after))).startsWith("250");
+        awaitIn("INBOX", after);
+        assertThat(folder("INBOX")).noneSatisfy(raw -> assertThat(raw).contains(marker));
+    }
+
+    @Test
+    void cleanMessageGoesToTheInboxWithScoreHeaders() throws Exception {
+        String marker = "clean-" + UUID.randomUUID();
+        assertThat(sendInbound(server, DIEGO, wordyMessage("alice@example.org", DIEGO, "garden news", marker))).startsWith("250");
+        String delivered = awaitIn("INBOX", marker);
+        assertThat(delivered).containsPattern("(?m)^X-Spam-Score: -?\\d+\\.\\d\\d\r?$")
+            .containsPattern("(?m)^X-Spam-Status: No, score=-?\\d+\\.\\d\\d/15\\.00, action=no action\r?$")
+            .doesNotContain("X-Spam-Flag");
+    }
+
+    @Test
+    void addHeaderVerdictGoesToJunkWithSpamHeaders() throws Exception {
+        String marker = "junk-" + UUID.randomUUID();
+        assertThat(sendInbound(server, DIEGO, wordyMessage("alice@example.org", DIEGO, "mailpack-junk-test offer", marker))).startsWith("250");
+        String filed = awaitIn("Junk", marker);
+        assertThat(filed).contains("X-Spam-Flag: YES").contains("action=add header").contains("MAILPACK_TEST_JUNK");
+        assertThat(folder("INBOX")).noneSatisfy(raw -> assertThat(raw).contains(marker));
+    }
+
+    @Test
+    void spamHeadersWrittenByTheSenderAreReplaced() throws Exception {
+        String marker = "forged-" + UUID.randomUUID();
+        String forged = wordyMessage("alice@example.org", DIEGO, "mailpack-junk-test forged", marker)
+            .replace("Subject:", "X-Spam-Flag: NO\r\nX-Spam-Status: No, score=-100\r\nSubject:");
+        assertThat(sendInbound(server, DIEGO, forged)).startsWith("250");
+        String filed = awaitIn("Junk", marker);
+        assertThat(filed).doesNotContain("X-Spam-Flag: NO").doesNotContain("score=-100").contains("X-Spam-Flag: YES");
+    }
+
+    @Test
+    void authenticatedSubmissionOfSpamIsRefusedToTheClient() throws Exception {
+        try (SmtpDialog smtp = SmtpDialog.connect(server.submissionPort())) {
+            smtp.send("EHLO laptop.example.org");
+            assertThat(smtp.startTls(Clients.trusting(server.certificate()))).startsWith("220");
+            smtp.send("EHLO laptop.example.org");
+            assertThat(smtp.authPlain(DIEGO, PASSWORD)).startsWith("235");
+            assertThat(smtp.send("MAIL FROM:<" + DIEGO + ">")).startsWith("250");
+            assertThat(smtp.send("RCPT TO:<someone@elsewhere.example>")).startsWith("250");
+            String reply = smtp.data(wordyMessage(DIEGO, "someone@elsewhere.example", "hi", "outbound-" + UUID.randomUUID()) + GTUBE + "\r\n");
+            assertThat(reply).startsWith("550 5.7.1");
+        }
+    }
+
+    @Test
+    void authenticatedSubmissionOfACleanMessageIsAccepted() throws Exception {
+        String marker = "submitted-" + UUID.randomUUID();
+        try (SmtpDialog smtp = SmtpDialog.connect(server.submissionPort())) {
+            smtp.send("EHLO laptop.example.org");
+            smtp.startTls(Clients.trusting(server.certificate()));
+            smtp.send("EHLO laptop.example.org");
+            assertThat(smtp.authPlain(DIEGO, PASSWORD)).startsWith("235");
+            assertThat(smtp.send("MAIL FROM:<" + DIEGO + ">")).startsWith("250");
+            assertThat(smtp.send("RCPT TO:<" + DIEGO + ">")).startsWith("250");
+            assertThat(smtp.data(wordyMessage(DIEGO, DIEGO, "note to self", marker))).startsWith("250");
+        }
+        assertThat(awaitIn("INBOX", marker)).doesNotContain("X-Spam-");
+    }
+
+    @Test
+    void movingIntoJunkTeachesSpamAndOutOfJunkTeachesHam() throws Exception {
+        String spam = "learn-spam-" + UUID.randomUUID();
+        assertThat(sendInbound(server, DIEGO, wordyMessage("alice@example.org", DIEGO, "lottery winnings", spam))).startsWith("250");
+        awaitIn("INBOX", spam);
+        long before = rspamd.learned();
+        assertThat(ScanClients.move(server, DIEGO, PASSWORD, "INBOX", "Junk", spam)).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(rspamd::learned, learned -> learned == before + 1);
+
+        String ham = "learn-ham-" + UUID.randomUUID();
+        assertThat(sendInbound(server, DIEGO, wordyMessage("alice@example.org", DIEGO, "mailpack-junk-test but wanted", ham))).startsWith("250");
+        awaitIn("Junk", ham);
+        assertThat(ScanClients.move(server, DIEGO, PASSWORD, "Junk", "INBOX", ham)).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(rspamd::learned, learned -> learned == before + 2);
+        assertThat(rspamd.stat().toString()).contains("BAYES_HAM").contains("BAYES_SPAM");
+    }
+
+    @Test
+    void healthCheckReportsRspamd() throws Exception {
+        var response = server.webAdmin("GET", "/healthcheck/checks/rspamd", null);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("\"status\":\"healthy\"");
+    }
+}
