@@ -23,6 +23,19 @@ public final class AuthenticationResults {
         if (results.isEmpty()) {
             return out.append("; dkim=none").toString();
         }
+        appendDkim(out, results);
+        return out.toString();
+    }
+
+    /**
+     * Appends the DKIM results to a field value being built, one folded {@code ;\r\n\tdkim=...} line
+     * per signature, or {@code dkim=none} when there is none.
+     */
+    public static void appendDkim(StringBuilder out, List<DkimResult> results) {
+        if (results.isEmpty()) {
+            out.append(";\r\n\tdkim=none");
+            return;
+        }
         for (DkimResult result : results) {
             out.append(";\r\n\tdkim=").append(result.result().token());
             if (!result.reason().isEmpty()) {
@@ -34,7 +47,6 @@ public final class AuthenticationResults {
             property(out, "header.a", result.algorithm());
             property(out, "header.b", result.signaturePrefix());
         }
-        return out.toString();
     }
 
     private static void property(StringBuilder out, String name, Optional<String> value) {
@@ -54,8 +66,13 @@ public final class AuthenticationResults {
     }
 
     static String quoted(String text) {
+        return quoted(text, 200);
+    }
+
+    /** A quoted-string of at most {@code maxChars} characters of {@code text}, control characters replaced by '?'. */
+    public static String quoted(String text, int maxChars) {
         StringBuilder out = new StringBuilder("\"");
-        for (int i = 0; i < text.length() && i < 200; i++) {
+        for (int i = 0; i < text.length() && i < maxChars; i++) {
             char c = text.charAt(i);
             if (c == '"' || c == '\\') {
                 out.append('\\').append(c);

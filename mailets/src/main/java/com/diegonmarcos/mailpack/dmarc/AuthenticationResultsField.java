@@ -1,6 +1,7 @@
 package com.diegonmarcos.mailpack.dmarc;
 
 import java.util.List;
+import java.util.regex.Pattern;
 
 import com.diegonmarcos.mailpack.dkim.AuthenticationResults;
 import com.diegonmarcos.mailpack.dkim.DkimResult;
@@ -12,6 +13,9 @@ import com.diegonmarcos.mailpack.spf.SpfVerdict;
  * (RFC 7489 §11.2, {@code header.from}, policy and disposition in a comment).
  */
 public final class AuthenticationResultsField {
+    /** an address or domain that needs no quoting */
+    private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]*@?[A-Za-z0-9.-]+");
+
     private AuthenticationResultsField() {
     }
 
@@ -24,8 +28,7 @@ public final class AuthenticationResultsField {
         } else {
             out.append(" smtp.mailfrom=").append(value(spf.sender()));
         }
-        String dkimPart = AuthenticationResults.value(authservId, dkim).substring(1 + authservId.length());
-        out.append(dkimPart.startsWith("; dkim=none") ? ";\r\n\tdkim=none" : dkimPart);
+        AuthenticationResults.appendDkim(out, dkim);
         if (dmarc.verdicts().isEmpty()) {
             out.append(";\r\n\tdmarc=none reason=\"no RFC5322.From domain\"");
         }
@@ -44,20 +47,9 @@ public final class AuthenticationResultsField {
 
     /** A pvalue: the text as it is when it is a plain address or domain, else a quoted-string (control characters replaced). */
     static String value(String text) {
-        if (!text.isEmpty() && text.length() <= 254 && text.matches("[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]*@?[A-Za-z0-9.-]+")) {
+        if (!text.isEmpty() && text.length() <= 254 && PLAIN.matcher(text).matches()) {
             return text;
         }
-        StringBuilder out = new StringBuilder("\"");
-        for (int i = 0; i < text.length() && i < 254; i++) {
-            char c = text.charAt(i);
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c >= 0x20 && c < 0x7F) {
-                out.append(c);
-            } else {
-                out.append('?');
-            }
-        }
-        return out.append('"').toString();
+        return AuthenticationResults.quoted(text, 254);
     }
 }

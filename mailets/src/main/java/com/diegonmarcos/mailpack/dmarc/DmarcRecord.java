@@ -29,6 +29,7 @@ public record DmarcRecord(Optional<Policy> policy, Optional<Policy> subdomainPol
                           List<String> problems) {
     static final int MAX_RUA = 5;
     static final int MAX_RECORD_LENGTH = 8192;
+    private static final Pattern VERSION_TAG = Pattern.compile("^[ \\t]*v[ \\t]*=[ \\t]*DMARC1[ \\t]*(;|$)");
     private static final Pattern URI = Pattern.compile("(?i)mailto:([^!]+)(?:!(\\d{1,12})([kmgt]?))?");
     private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9.!#$&'*+/=^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\\.?)*[A-Za-z0-9]");
 
@@ -46,7 +47,7 @@ public record DmarcRecord(Optional<Policy> policy, Optional<Policy> subdomainPol
 
     /** Whether a TXT record is a DMARC record: it starts with {@code v=DMARC1} (§6.6.3 step 2). */
     static boolean isDmarc(String txt) {
-        Matcher start = Pattern.compile("^[ \\t]*v[ \\t]*=[ \\t]*DMARC1[ \\t]*(;|$)").matcher(txt);
+        Matcher start = VERSION_TAG.matcher(txt);
         return start.find();
     }
 
