@@ -1,6 +1,5 @@
 package com.diegonmarcos.mailpack.it;
 
-import static com.diegonmarcos.mailpack.it.Clients.imapsFolder;
 import static com.diegonmarcos.mailpack.it.ScanClients.sendInbound;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -51,10 +50,7 @@ class ClamAvQuarantineIntegrationTest {
     }
 
     static String awaitInInbox(String marker) {
-        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
-            // a FETCH racing a delivery may get "BAD Invalid messageset": read again
-            .ignoreExceptionsMatching(e -> e instanceof java.io.IOException || e instanceof javax.mail.MessagingException).until(() ->
-            imapsFolder(server, DIEGO, PASSWORD, "INBOX").stream().filter(raw -> raw.contains(marker)).findFirst(), java.util.Optional::isPresent).get();
+        return ScanClients.awaitIn(server, DIEGO, PASSWORD, "INBOX", marker, Duration.ofSeconds(30));
     }
 
     @Test

@@ -1,9 +1,7 @@
 package com.diegonmarcos.mailpack.it;
 
-import static com.diegonmarcos.mailpack.it.Clients.imapsFolder;
 import static com.diegonmarcos.mailpack.it.ScanClients.sendInbound;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -79,10 +77,7 @@ class ClamAvScanIntegrationTest {
     }
 
     static String awaitInInbox(String marker, Duration atMost) {
-        return await().atMost(atMost).pollInterval(Duration.ofMillis(250))
-            // a FETCH racing a delivery may get "BAD Invalid messageset": read again
-            .ignoreExceptionsMatching(e -> e instanceof java.io.IOException || e instanceof javax.mail.MessagingException).until(() ->
-            inbox().stream().filter(raw -> raw.contains(marker)).findFirst(), java.util.Optional::isPresent).get();
+        return ScanClients.awaitIn(server, DIEGO, PASSWORD, "INBOX", marker, atMost);
     }
 
     static String sendThenConfirmNotDelivered(String marker, String message) throws Exception {

@@ -1,10 +1,8 @@
 package com.diegonmarcos.mailpack.it;
 
-import static com.diegonmarcos.mailpack.it.Clients.imapsFolder;
 import static com.diegonmarcos.mailpack.it.ScanClients.sendInbound;
 import static com.diegonmarcos.mailpack.it.ScanClients.wordyMessage;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.UUID;
@@ -41,14 +39,11 @@ class RspamdClosedFailureIntegrationTest {
     }
 
     static String awaitInInbox(String marker) {
-        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
-            // a FETCH racing a delivery may get "BAD Invalid messageset": read again
-            .ignoreExceptionsMatching(e -> e instanceof java.io.IOException || e instanceof javax.mail.MessagingException).until(() ->
-            imapsFolder(server, DIEGO, PASSWORD, "INBOX").stream().filter(raw -> raw.contains(marker)).findFirst(), java.util.Optional::isPresent).get();
+        return ScanClients.awaitIn(server, DIEGO, PASSWORD, "INBOX", marker, Duration.ofSeconds(30));
     }
 
-    static long copies(String marker) throws Exception {
-        return ScanClients.folder(server, DIEGO, PASSWORD, "INBOX").stream().filter(raw -> raw.contains(marker)).count();
+    static long copies(String marker) {
+        return ScanClients.copies(server, DIEGO, PASSWORD, "INBOX", marker);
     }
 
     @Test

@@ -82,6 +82,23 @@ final class ScanClients {
             .until(() -> Clients.imapsFolder(server, user, password, folder), java.util.Objects::nonNull);
     }
 
+    /**
+     * The first message of a folder containing {@code marker}, waiting for it at most {@code atMost}; a
+     * read that fails (a FETCH racing a delivery gets "BAD Invalid messageset") is simply repeated.
+     */
+    static String awaitIn(MailpackTestServer server, String user, String password, String folder, String marker, java.time.Duration atMost) {
+        return org.awaitility.Awaitility.await().atMost(atMost).pollInterval(java.time.Duration.ofMillis(250))
+            .ignoreExceptionsMatching(e -> e instanceof java.io.IOException || e instanceof javax.mail.MessagingException)
+            .until(() -> Clients.imapsFolder(server, user, password, folder).stream().filter(raw -> raw.contains(marker)).findFirst(),
+                java.util.Optional::isPresent)
+            .get();
+    }
+
+    /** How many messages of a folder contain {@code marker}. */
+    static long copies(MailpackTestServer server, String user, String password, String folder, String marker) {
+        return folder(server, user, password, folder).stream().filter(raw -> raw.contains(marker)).count();
+    }
+
     /** The GTUBE test string: rspamd answers {@code reject}. */
     static final String GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X";
 }
