@@ -85,6 +85,22 @@ public final class Peers {
         }
     }
 
+    /** A free TCP port on 127.0.0.1. */
+    public static int freeTcpPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress("127.0.0.1", 0));
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Stops a peer: SIGTERM, then SIGKILL when it is still there after 10 s. */
+    public static void terminate(Process process) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** A loopback port free for both TCP and UDP (DNS listens on both). */
     public static int freeTcpAndUdpPort() throws IOException {
         List<ServerSocket> held = new ArrayList<>();

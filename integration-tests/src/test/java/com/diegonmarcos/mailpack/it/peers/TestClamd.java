@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.io.FileUtils;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -43,7 +41,7 @@ public final class TestClamd implements BeforeAllCallback, AfterAllCallback {
     private TestClamd(String streamMaxLength) {
         this.streamMaxLength = streamMaxLength;
         try {
-            port = freePort();
+            port = Peers.freeTcpPort();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -107,10 +105,7 @@ public final class TestClamd implements BeforeAllCallback, AfterAllCallback {
         if (process == null) {
             return;
         }
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
+        Peers.terminate(process);
         process = null;
     }
 
@@ -150,10 +145,4 @@ public final class TestClamd implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress("127.0.0.1", 0));
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -4,8 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +35,7 @@ public final class TestPostgres implements BeforeAllCallback, AfterAllCallback {
     public void beforeAll(ExtensionContext context) throws Exception {
         bin = findBin();
         directory = Files.createTempDirectory("mailpack-pg");
-        port = freePort();
+        port = Peers.freeTcpPort();
         boolean root = "root".equals(System.getProperty("user.name"));
         if (root) {
             run(List.of("chown", "postgres", directory.toString()), false);
@@ -101,10 +99,4 @@ public final class TestPostgres implements BeforeAllCallback, AfterAllCallback {
         return process.exitValue();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress("127.0.0.1", 0));
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -5,14 +5,12 @@ import static org.awaitility.Awaitility.await;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.io.FileUtils;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -39,7 +37,7 @@ public final class TestRedis implements BeforeAllCallback, AfterAllCallback {
         Peers.require(SERVER, PACKAGE);
         Peers.require(CLI, PACKAGE);
         directory = Files.createTempDirectory("mailpack-redis");
-        port = freePort();
+        port = Peers.freeTcpPort();
         start();
     }
 
@@ -76,10 +74,7 @@ public final class TestRedis implements BeforeAllCallback, AfterAllCallback {
         if (process == null) {
             return;
         }
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
+        Peers.terminate(process);
         process = null;
     }
 
@@ -123,10 +118,4 @@ public final class TestRedis implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress("127.0.0.1", 0));
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -3,8 +3,6 @@ package com.diegonmarcos.mailpack.it.peers;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.apache.commons.io.FileUtils;
@@ -59,8 +56,8 @@ public final class TestRspamd implements BeforeAllCallback, AfterAllCallback {
 
     private TestRspamd() {
         try {
-            port = freePort();
-            controllerPort = freePort();
+            port = Peers.freeTcpPort();
+            controllerPort = Peers.freeTcpPort();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -121,7 +118,7 @@ public final class TestRspamd implements BeforeAllCallback, AfterAllCallback {
         for (String module : NETWORK_MODULES) {
             Files.writeString(local.resolve(module + ".conf"), "enabled = false;\n");
         }
-        String nameserver = dns.get() != null ? dns.get() : "127.0.0.1:" + freePort();
+        String nameserver = dns.get() != null ? dns.get() : "127.0.0.1:" + Peers.freeTcpPort();
         Files.writeString(local.resolve("options.inc"), "hs_cache_dir = \"" + HS_CACHE + "/\";\n"
             + "dns { nameserver = [\"" + nameserver + "\"]; timeout = 0.3s; retransmits = 1; }\n");
         if (redis.get() != null) {
@@ -165,10 +162,7 @@ public final class TestRspamd implements BeforeAllCallback, AfterAllCallback {
             return;
         }
         List<ProcessHandle> workers = process.descendants().toList();
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
+        Peers.terminate(process);
         for (ProcessHandle worker : workers) {
             worker.destroyForcibly();
             worker.onExit().join();
@@ -238,10 +232,4 @@ public final class TestRspamd implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress("127.0.0.1", 0));
-            return socket.getLocalPort();
-        }
-    }
 }
