@@ -753,7 +753,7 @@ report() {
     echo "| Delivered-into-INBOX msg/s | $mp_del | $pd_del | $r_del | ≥ 0.5 × P+D | $del_ok |"
     echo "| Server CPU time, load start → all in INBOX (s) | $(secs "$MP_CPU_MS") | $(secs "$PD_CPU_MS") | $(ratio "$MP_CPU_MS" "$PD_CPU_MS") | – | – |"
     echo "| Server CPU time per message (ms) | $(awk -v c="$MP_CPU_MS" -v n="$MESSAGES" 'BEGIN { printf "%.1f", c / n }') | $(awk -v c="$PD_CPU_MS" -v n="$MESSAGES" 'BEGIN { printf "%.1f", c / n }') | – | – | – |"
-    echo "| Other CPU time on the machine meanwhile (s): smtp-source, curl, sampler, foreign work | $(secs "$MP_OTHER_CPU_MS") | $(secs "$PD_OTHER_CPU_MS") | – | – | – |"
+    echo "| Other CPU time on the machine meanwhile (s): smtp-source, the IMAP poll, sampler, foreign work | $(secs "$MP_OTHER_CPU_MS") | $(secs "$PD_OTHER_CPU_MS") | – | – | – |"
     echo "| Peak RSS during load (MiB): JVM VmHWM / max over 1 s samples of Σ VmHWM | $(kib_to_mib "$MP_PEAK_HWM_KIB") | $(kib_to_mib "$PD_PEAK_HWM_KIB") ($PD_PEAK_PROCS processes) | $(ratio "$MP_PEAK_HWM_KIB" "$PD_PEAK_HWM_KIB") | – | – |"
     echo "| Peak Σ VmRSS during load (MiB) | – | $(kib_to_mib "$PD_PEAK_RSS_KIB") | – | – | – |"
     echo "| Peak Σ PSS during load (MiB) | $(kib_to_mib "$MP_PEAK_PSS_KIB") | $(kib_to_mib "$PD_PEAK_PSS_KIB") | $(ratio "$MP_PEAK_PSS_KIB" "$PD_PEAK_PSS_KIB") | – | – |"
