@@ -25,8 +25,9 @@ import org.apache.james.mailbox.jpa.JPAMailboxSessionMapperFactory;
 import org.apache.james.mailbox.jpa.mail.JPAModSeqProvider;
 import org.apache.james.mailbox.jpa.mail.JPAUidProvider;
 import org.apache.james.mailbox.jpa.openjpa.OpenJPAMailboxManager;
-import org.apache.james.mailbox.jpa.quota.JPAPerUserMaxQuotaManager;
+import org.apache.james.mailbox.jpa.quota.JPAPerUserMaxQuotaDAO;
 import org.apache.james.mailbox.jpa.quota.JpaCurrentQuotaManager;
+import org.apache.james.mailbox.jpa.quota.JPAPerUserMaxQuotaManager;
 import org.apache.james.mailbox.lucene.search.LuceneMessageSearchIndex;
 import org.apache.james.mailbox.model.MailboxId;
 import org.apache.james.mailbox.model.MessageId;
@@ -70,6 +71,8 @@ import org.apache.james.utils.MailboxManagerDefinition;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 
+import com.diegonmarcos.mailpack.modules.jpa.CachingJpaMaxQuotaDAO;
+import com.diegonmarcos.mailpack.modules.jpa.OneTransactionMapperFactory;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Scopes;
@@ -97,7 +100,9 @@ public class JpaMailboxModule extends AbstractModule {
     }
 
     private void bindMailboxStore() {
-        bind(JPAMailboxSessionMapperFactory.class).in(Scopes.SINGLETON);
+        // James' mappers, with a message appended in one transaction (UID, mod-sequence and message)
+        bind(OneTransactionMapperFactory.class).in(Scopes.SINGLETON);
+        bind(JPAMailboxSessionMapperFactory.class).to(OneTransactionMapperFactory.class);
         bind(MailboxSessionMapperFactory.class).to(JPAMailboxSessionMapperFactory.class);
         bind(MessageMapperFactory.class).to(JPAMailboxSessionMapperFactory.class);
         bind(MailboxMapperFactory.class).to(JPAMailboxSessionMapperFactory.class);
@@ -132,6 +137,8 @@ public class JpaMailboxModule extends AbstractModule {
         bind(UserQuotaRootResolver.class).to(DefaultUserQuotaRootResolver.class);
         bind(QuotaRootResolver.class).to(DefaultUserQuotaRootResolver.class);
         bind(QuotaRootDeserializer.class).to(DefaultUserQuotaRootResolver.class);
+        // the limits are read twice per delivery; the DAO caches them and forgets on every change
+        bind(JPAPerUserMaxQuotaDAO.class).to(CachingJpaMaxQuotaDAO.class).in(Scopes.SINGLETON);
         bind(MaxQuotaManager.class).to(JPAPerUserMaxQuotaManager.class).in(Scopes.SINGLETON);
         bind(CurrentQuotaManager.class).to(JpaCurrentQuotaManager.class).in(Scopes.SINGLETON);
         bind(QuotaManager.class).to(StoreQuotaManager.class).in(Scopes.SINGLETON);
