@@ -20,6 +20,7 @@ import org.apache.james.mailbox.model.MessageRange;
 import org.apache.james.mailbox.model.UpdatedFlags;
 import org.apache.james.mailbox.lucene.search.LuceneMessageSearchIndex;
 import org.apache.james.mailbox.store.MailboxSessionMapperFactory;
+import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
@@ -75,6 +76,12 @@ public class BatchedFlagsLuceneSearchIndex extends LuceneMessageSearchIndex {
                                          SessionProvider sessionProvider) throws IOException {
         super(factory, mailboxIdFactory, directory, messageIdFactory, sessionProvider);
         this.writer = jamesWriter();
+    }
+
+    /** James' lenient analysis (its default), with reusable token streams; James' strict analysis as it is. */
+    @Override
+    protected Analyzer createAnalyzer(boolean lenient) {
+        return lenient ? new ReusableLenientAnalyzer() : super.createAnalyzer(false);
     }
 
     private Optional<IndexWriter> jamesWriter() {
