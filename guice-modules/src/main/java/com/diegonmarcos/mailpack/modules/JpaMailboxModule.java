@@ -150,9 +150,10 @@ public class JpaMailboxModule extends AbstractModule {
 
     private void bindSearch() {
         install(new ReIndexingTaskSerializationModule());
-        // James' index, with flag changes (e.g. a SELECT clearing \Recent) indexed per batch
-        bind(BatchedFlagsLuceneSearchIndex.class).in(Scopes.SINGLETON);
-        bind(LuceneMessageSearchIndex.class).to(BatchedFlagsLuceneSearchIndex.class);
+        // James' index, updated by one indexing thread outside the delivery's mailbox lock, with flag
+        // changes (e.g. a SELECT clearing \Recent) indexed per batch
+        bind(QueuedLuceneSearchIndex.class).in(Scopes.SINGLETON);
+        bind(LuceneMessageSearchIndex.class).to(QueuedLuceneSearchIndex.class);
         bind(MessageSearchIndex.class).to(LuceneMessageSearchIndex.class);
         bind(ListeningMessageSearchIndex.class).to(LuceneMessageSearchIndex.class);
         Multibinder.newSetBinder(binder(), EventListener.ReactiveGroupEventListener.class).addBinding().to(LuceneMessageSearchIndex.class);

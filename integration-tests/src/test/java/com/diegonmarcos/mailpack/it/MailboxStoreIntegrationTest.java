@@ -1,0 +1,233 @@
+package com.diegonmarcos.mailpack.it;
+
+import static com.diegonmarcos.mailpack.it.Clients.message;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import javax.mail.Folder;
+import javax.mail.Message;
+import javax.mail.Session;
+import javax.mail.Store;
+import javax.mail.internet.MimeMessage;
+import javax.mail.search.BodyTerm;
+
+import org.apache.james.mailbox.lucene.search.LuceneMessageSearchIndex;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import com.diegonmarcos.mailpack.modules.GatedSearchIndex;
+import com.google.inject.AbstractModule;
+import com.sun.mail.imap.AppendUID;
+import com.sun.mail.imap.IMAPFolder;
+
+/**
+ * How mail is stored, seen over SMTP and IMAP: UIDs taken in the append's own transaction
+ * (OneTransactionMessageMapper) and the search index updated by its own thread
+ * (QueuedLuceneSearchIndex), whose progress this test holds back with {@link GatedSearchIndex}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MailboxStoreIntegrationTest {
+    static final String USER = "store@diegonmarcos.com";
+    static final String PASSWORD = "mailbox-store-passphrase-01";
+    static final int SESSIONS = 8;
+    static final int PER_SESSION = 10;
+
+    @RegisterExtension
+    static MailpackTestServer server = MailpackTestServer.inProcess()
+        .withoutInboundRateLimits() // several sessions from 127.0.0.1 at once
+        .overrideBindings(new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(GatedSearchIndex.class).asEagerSingleton();
+                bind(LuceneMessageSearchIndex.class).to(GatedSearchIndex.class);
+            }
+        });
+
+    @BeforeAll
+    static void createUser() throws Exception {
+        server.createUser(USER, PASSWORD);
+    }
+
+    static void deliver(String subject, String body) throws Exception {
+        try (SmtpDialog smtp = SmtpDialog.connect(server.smtpPort())) {
+            smtp.send("EHLO mx.example.org");
+            assertThat(smtp.send("MAIL FROM:<alice@example.org>")).startsWith("250");
+            assertThat(smtp.send("RCPT TO:<" + USER + ">")).startsWith("250");
+            assertThat(smtp.data(message("alice@example.org", USER, subject, body))).startsWith("250");
+        }
+    }
+
+    static int inboxCount() throws Exception {
+        try (Store store = Clients.imapsStore(server, USER, PASSWORD)) {
+            return store.getFolder("INBOX").getMessageCount(); // STATUS: nothing is read or flagged
+        }
+    }
+
+    static void awaitInboxCount(int count) {
+        await().atMost(Duration.ofSeconds(60)).until(MailboxStoreIntegrationTest::inboxCount, n -> n == count);
+    }
+
+    static long[] inboxUids(IMAPFolder inbox) throws Exception {
+        Message[] messages = inbox.getMessages();
+        long[] uids = new long[messages.length];
+        for (int i = 0; i < messages.length; i++) {
+            uids[i] = inbox.getUID(messages[i]);
+        }
+        return uids;
+    }
+
+    static MimeMessage appended(String marker) throws Exception {
+        return new MimeMessage(Session.getInstance(new java.util.Properties()), new ByteArrayInputStream(
+            message("diego@diegonmarcos.com", USER, "appended", marker).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    @Order(1)
+    void concurrentDeliveriesAndAppendsGetDistinctIncreasingUidsThatSurviveARestart() throws Exception {
+        ExecutorService senders = Executors.newFixedThreadPool(SESSIONS);
+        try (Store store = Clients.imapsStore(server, USER, PASSWORD)) {
+            IMAPFolder inbox = (IMAPFolder) store.getFolder("INBOX");
+            inbox.open(Folder.READ_WRITE);
+            List<Future<?>> sessions = new ArrayList<>();
+            for (int s = 0; s < SESSIONS; s++) {
+                int session = s;
+                sessions.add(senders.submit(() -> {
+                    for (int i = 0; i < PER_SESSION; i++) {
+                        deliver("concurrent " + session + "/" + i, "concurrent delivery");
+                    }
+                    return null;
+                }));
+            }
+            // meanwhile one IMAP session appends, before and after deliveries by other sessions
+            List<Long> appendedUids = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                AppendUID[] result = inbox.appendUIDMessages(new Message[] {appended("append " + i)});
+                appendedUids.add(result[0].uid);
+            }
+            for (Future<?> session : sessions) {
+                session.get(2, TimeUnit.MINUTES);
+            }
+            int total = SESSIONS * PER_SESSION + appendedUids.size();
+            awaitInboxCount(total);
+
+            inbox.close(false);
+            inbox.open(Folder.READ_ONLY);
+            long[] uids = inboxUids(inbox);
+            assertThat(uids).hasSize(total).doesNotHaveDuplicates().isSorted();
+            assertThat(appendedUids).isSorted().allSatisfy(uid -> assertThat(uids).contains(uid));
+            assertThat(inbox.getUIDNext()).isEqualTo(uids[uids.length - 1] + 1);
+            inbox.close(false);
+        } finally {
+            senders.shutdownNow();
+        }
+
+        long uidNextBefore;
+        try (Store store = Clients.imapsStore(server, USER, PASSWORD)) {
+            uidNextBefore = ((IMAPFolder) store.getFolder("INBOX")).getUIDNext();
+        }
+        server.restart();
+        try (Store store = Clients.imapsStore(server, USER, PASSWORD)) {
+            IMAPFolder inbox = (IMAPFolder) store.getFolder("INBOX");
+            assertThat(inbox.getUIDNext()).isEqualTo(uidNextBefore);
+            inbox.open(Folder.READ_WRITE);
+            AppendUID[] next = inbox.appendUIDMessages(new Message[] {appended("after restart")});
+            assertThat(next[0].uid).isEqualTo(uidNextBefore);
+            inbox.close(false);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aSearchWaitsForTheIndexToCatchUpWithTheMailbox() throws Exception {
+        int before = inboxCount();
+        String word = "kumquat" + UUID.randomUUID().toString().substring(0, 8);
+        GatedSearchIndex.hold();
+        try {
+            deliver("held back", "the word is " + word);
+            awaitInboxCount(before + 1); // in the mailbox, not yet in the index
+
+            CompletableFuture<Integer> search = CompletableFuture.supplyAsync(() -> {
+                try (Store store = Clients.imapsStore(server, USER, PASSWORD)) {
+                    Folder inbox = store.getFolder("INBOX");
+                    inbox.open(Folder.READ_ONLY);
+                    return inbox.search(new BodyTerm(word)).length;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            // the SEARCH reaches the index and waits there, as the indexing thread is held
+            await().atMost(Duration.ofSeconds(30)).until(GatedSearchIndex::searchWaited);
+            assertThat(search).isNotDone();
+
+            GatedSearchIndex.open();
+            assertThat(search.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+        } finally {
+            GatedSearchIndex.open();
+        }
+    }
+
+    @Test
+    @Order(3)
+    void messagesWaitingForTheIndexAreIndexedBeforeAStopCompletes() throws Exception {
+        int before = inboxCount();
+        List<String> words = new ArrayList<>();
+        GatedSearchIndex.hold();
+        try {
+            for (int i = 0; i < 3; i++) {
+                String word = "persimmon" + UUID.randomUUID().toString().substring(0, 8);
+                words.add(word);
+                deliver("queued at stop " + i, "the word is " + word);
+            }
+            awaitInboxCount(before + words.size());
+            GatedSearchIndex.openWhenClosing(); // the indexing thread is still held when the stop begins
+            server.stop();
+            assertThat(GatedSearchIndex.indexClosing()).isTrue();
+        } finally {
+            GatedSearchIndex.open();
+        }
+        server.start();
+
+        for (String word : words) {
+            assertThat(Clients.imapsSearchBody(server, USER, PASSWORD, word)).as("SEARCH BODY %s after the restart", word)
+                .singleElement().asString().contains(word);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aSelectThatOnlyReadsStillClearsRecentForLaterSessions() throws Exception {
+        int before = inboxCount();
+        deliver("recent", "recent until a session selects it");
+        awaitInboxCount(before + 1);
+
+        try (Store first = Clients.imapsStore(server, USER, PASSWORD)) {
+            Folder inbox = first.getFolder("INBOX");
+            inbox.open(Folder.READ_WRITE); // SELECT: this session is told the message is recent
+            assertThat(inbox.search(new javax.mail.search.FlagTerm(new javax.mail.Flags(javax.mail.Flags.Flag.RECENT), true))).isNotEmpty();
+            inbox.close(false); // and writes nothing
+        }
+
+        try (Store second = Clients.imapsStore(server, USER, PASSWORD)) {
+            Folder inbox = second.getFolder("INBOX");
+            inbox.open(Folder.READ_ONLY);
+            assertThat(inbox.search(new javax.mail.search.FlagTerm(new javax.mail.Flags(javax.mail.Flags.Flag.RECENT), true))).isEmpty();
+            inbox.close(false);
+        }
+    }
+}
