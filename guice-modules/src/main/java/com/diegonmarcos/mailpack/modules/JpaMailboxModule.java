@@ -26,7 +26,6 @@ import org.apache.james.mailbox.jpa.mail.JPAModSeqProvider;
 import org.apache.james.mailbox.jpa.mail.JPAUidProvider;
 import org.apache.james.mailbox.jpa.openjpa.OpenJPAMailboxManager;
 import org.apache.james.mailbox.jpa.quota.JPAPerUserMaxQuotaDAO;
-import org.apache.james.mailbox.jpa.quota.JpaCurrentQuotaManager;
 import org.apache.james.mailbox.jpa.quota.JPAPerUserMaxQuotaManager;
 import org.apache.james.mailbox.lucene.search.LuceneMessageSearchIndex;
 import org.apache.james.mailbox.model.MailboxId;
@@ -71,6 +70,7 @@ import org.apache.james.utils.MailboxManagerDefinition;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 
+import com.diegonmarcos.mailpack.modules.jpa.CachedJpaCurrentQuotaManager;
 import com.diegonmarcos.mailpack.modules.jpa.CachingJpaMaxQuotaDAO;
 import com.diegonmarcos.mailpack.modules.jpa.OneTransactionMapperFactory;
 import com.google.inject.AbstractModule;
@@ -140,7 +140,8 @@ public class JpaMailboxModule extends AbstractModule {
         // the limits are read twice per delivery; the DAO caches them and forgets on every change
         bind(JPAPerUserMaxQuotaDAO.class).to(CachingJpaMaxQuotaDAO.class).in(Scopes.SINGLETON);
         bind(MaxQuotaManager.class).to(JPAPerUserMaxQuotaManager.class).in(Scopes.SINGLETON);
-        bind(CurrentQuotaManager.class).to(JpaCurrentQuotaManager.class).in(Scopes.SINGLETON);
+        // usage read from memory, changed under a lock per quota root (James' manager reads it per call)
+        bind(CurrentQuotaManager.class).to(CachedJpaCurrentQuotaManager.class).in(Scopes.SINGLETON);
         bind(QuotaManager.class).to(StoreQuotaManager.class).in(Scopes.SINGLETON);
         bind(ListeningCurrentQuotaUpdater.class).in(Scopes.SINGLETON);
         bind(QuotaUpdater.class).to(ListeningCurrentQuotaUpdater.class);

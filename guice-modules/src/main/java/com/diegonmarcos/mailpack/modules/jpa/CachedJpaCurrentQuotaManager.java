@@ -1,0 +1,138 @@
+package com.diegonmarcos.mailpack.modules.jpa;
+
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+import javax.inject.Inject;
+import javax.persistence.EntityManager;
+import javax.persistence.EntityManagerFactory;
+import javax.persistence.PersistenceException;
+
+import org.apache.james.core.quota.QuotaCountUsage;
+import org.apache.james.core.quota.QuotaSizeUsage;
+import org.apache.james.mailbox.jpa.quota.model.JpaCurrentQuota;
+import org.apache.james.mailbox.model.CurrentQuotas;
+import org.apache.james.mailbox.model.QuotaOperation;
+import org.apache.james.mailbox.model.QuotaRoot;
+import org.apache.james.mailbox.quota.CurrentQuotaManager;
+
+import com.google.common.annotations.VisibleForTesting;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * The current quota usage (messages and bytes per quota root) in James' JPA table, with the usage
+ * answered from memory and every change applied under a lock of its quota root.
+ *
+ * <p>Every delivery reads the usage twice (the quota check before the append, the quota event after
+ * it) and changes it once. James' {@code JpaCurrentQuotaManager} reads the row each time and changes
+ * it by read-then-write with nothing held: two deliveries for one user at the same moment can lose a
+ * change, or fail on the row's first insert (eight threads increasing one root with James' manager
+ * failed with a duplicate key; {@code CachedJpaCurrentQuotaManagerTest} counts them all).
+ * Here a change reads and writes the row in one transaction while holding the root's lock, and
+ * remembers the result; reads use it. A value is re-read after {@link LookupCache#DEFAULT_TTL}, so a
+ * change made behind mailpack's back (SQL) is seen within that time. One mailpack process owns the
+ * database (the distributed James server keeps quotas in its own store).
+ */
+public class CachedJpaCurrentQuotaManager implements CurrentQuotaManager {
+    private record Known(CurrentQuotas quotas, long readAtNanos) {
+    }
+
+    private final EntityManagerFactory entityManagerFactory;
+    private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Known> known = new ConcurrentHashMap<>();
+    private final long ttlNanos;
+    private final LongSupplier nanoTime;
+
+    @Inject
+    public CachedJpaCurrentQuotaManager(EntityManagerFactory entityManagerFactory) {
+        this(entityManagerFactory, LookupCache.DEFAULT_TTL, System::nanoTime);
+    }
+
+    @VisibleForTesting
+    CachedJpaCurrentQuotaManager(EntityManagerFactory entityManagerFactory, Duration ttl, LongSupplier nanoTime) {
+        this.entityManagerFactory = entityManagerFactory;
+        this.ttlNanos = ttl.toNanos();
+        this.nanoTime = nanoTime;
+    }
+
+    @Override
+    public Mono<QuotaCountUsage> getCurrentMessageCount(QuotaRoot quotaRoot) {
+        return getCurrentQuotas(quotaRoot).map(CurrentQuotas::count);
+    }
+
+    @Override
+    public Mono<QuotaSizeUsage> getCurrentStorage(QuotaRoot quotaRoot) {
+        return getCurrentQuotas(quotaRoot).map(CurrentQuotas::size);
+    }
+
+    @Override
+    public Mono<CurrentQuotas> getCurrentQuotas(QuotaRoot quotaRoot) {
+        return Mono.fromCallable(() -> current(quotaRoot.getValue()));
+    }
+
+    @Override
+    public Mono<Void> increase(QuotaOperation operation) {
+        return Mono.fromRunnable(() -> change(operation.quotaRoot().getValue(), operation.count().asLong(), operation.size().asLong(), false));
+    }
+
+    @Override
+    public Mono<Void> decrease(QuotaOperation operation) {
+        return Mono.fromRunnable(() -> change(operation.quotaRoot().getValue(), -operation.count().asLong(), -operation.size().asLong(), false));
+    }
+
+    @Override
+    public Mono<Void> setCurrentQuotas(QuotaOperation operation) {
+        return Mono.fromRunnable(() -> change(operation.quotaRoot().getValue(), operation.count().asLong(), operation.size().asLong(), true));
+    }
+
+    private Object lockOf(String root) {
+        return locks.computeIfAbsent(root, any -> new Object());
+    }
+
+    private CurrentQuotas current(String root) {
+        Known cached = known.get(root);
+        if (cached != null && nanoTime.getAsLong() - cached.readAtNanos() < ttlNanos) {
+            return cached.quotas();
+        }
+        synchronized (lockOf(root)) {
+            EntityManager entityManager = entityManagerFactory.createEntityManager();
+            try {
+                CurrentQuotas quotas = toQuotas(entityManager.find(JpaCurrentQuota.class, root));
+                known.put(root, new Known(quotas, nanoTime.getAsLong()));
+                return quotas;
+            } finally {
+                entityManager.close();
+            }
+        }
+    }
+
+    /** Adds (or, with {@code replace}, sets) the usage of one root in one transaction, under its lock. */
+    private void change(String root, long count, long size, boolean replace) {
+        synchronized (lockOf(root)) {
+            known.remove(root);
+            EntityManager entityManager = entityManagerFactory.createEntityManager();
+            try {
+                entityManager.getTransaction().begin();
+                CurrentQuotas before = toQuotas(entityManager.find(JpaCurrentQuota.class, root));
+                long newCount = replace ? count : before.count().asLong() + count;
+                long newSize = replace ? size : before.size().asLong() + size;
+                entityManager.merge(new JpaCurrentQuota(root, newCount, newSize));
+                entityManager.getTransaction().commit();
+                known.put(root, new Known(new CurrentQuotas(QuotaCountUsage.count(newCount), QuotaSizeUsage.size(newSize)), nanoTime.getAsLong()));
+            } catch (PersistenceException e) {
+                if (entityManager.getTransaction().isActive()) {
+                    entityManager.getTransaction().rollback();
+                }
+                throw e;
+            } finally {
+                entityManager.close();
+            }
+        }
+    }
+
+    private static CurrentQuotas toQuotas(JpaCurrentQuota row) {
+        return row == null ? CurrentQuotas.emptyQuotas() : new CurrentQuotas(row.getMessageCount(), row.getSize());
+    }
+}
