@@ -102,31 +102,43 @@ public class BatchedFlagsLuceneSearchIndex extends LuceneMessageSearchIndex {
 
     @Override
     public Mono<Void> update(MailboxSession session, MailboxId mailboxId, List<UpdatedFlags> updatedFlagsList) {
-        if (writer.isEmpty() || updatedFlagsList.size() <= 1) {
+        if (writer.isEmpty()) {
             return super.update(session, mailboxId, updatedFlagsList);
         }
         return Mono.fromRunnable(() -> {
             try {
-                updateBatch(writer.get(), mailboxId, updatedFlagsList);
+                Map<Long, Flags> unindexed = updateBatch(writer.get(), mailboxId, updatedFlagsList);
+                if (!unindexed.isEmpty()) {
+                    flagsOfUnindexedMessages(mailboxId, unindexed);
+                }
             } catch (IOException e) {
                 throw new IllegalStateException("cannot index flag changes in mailbox " + mailboxId.serialize(), e);
             }
         });
     }
 
-    private static void updateBatch(IndexWriter writer, MailboxId mailboxId, List<UpdatedFlags> updates) throws IOException {
+    /**
+     * Flag changes of messages that have no document in the index (yet): a subclass that indexes new
+     * messages later than James does can apply them then. Here they are dropped, as James drops them.
+     */
+    protected void flagsOfUnindexedMessages(MailboxId mailboxId, Map<Long, Flags> newFlagsByUid) {
+    }
+
+    /** Rewrites the flag documents; answers the new flags of the messages that had none. */
+    private static Map<Long, Flags> updateBatch(IndexWriter writer, MailboxId mailboxId, List<UpdatedFlags> updates) throws IOException {
         Map<Long, Flags> newFlags = new LinkedHashMap<>();
         for (UpdatedFlags update : updates) {
             newFlags.put(update.getUid().asLong(), update.getNewFlags()); // the last change of a message wins
         }
         List<MessageUid> uids = newFlags.keySet().stream().map(MessageUid::of).sorted().toList();
         List<MessageRange> ranges = MessageRange.toRanges(uids);
+        Map<Long, Flags> unindexed = new LinkedHashMap<>(newFlags);
         try (IndexSearcher searcher = new IndexSearcher(IndexReader.open(writer, true))) {
             for (int from = 0; from < ranges.size(); from += RANGES_PER_QUERY) {
                 List<MessageRange> chunk = ranges.subList(from, Math.min(ranges.size(), from + RANGES_PER_QUERY));
                 for (ScoreDoc hit : searcher.search(flagDocuments(mailboxId, chunk), Math.max(1, newFlags.size())).scoreDocs) {
                     Document document = searcher.doc(hit.doc);
-                    Flags flags = newFlags.get(Long.parseLong(document.get(UID_FIELD)));
+                    Flags flags = unindexed.remove(Long.parseLong(document.get(UID_FIELD)));
                     if (flags == null) {
                         continue;
                     }
@@ -143,6 +155,7 @@ public class BatchedFlagsLuceneSearchIndex extends LuceneMessageSearchIndex {
                 }
             }
         }
+        return unindexed;
     }
 
     /** The flag documents (not the message documents) of the messages in {@code ranges} of the mailbox. */

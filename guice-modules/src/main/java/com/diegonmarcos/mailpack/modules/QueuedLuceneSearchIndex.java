@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,17 +25,24 @@ import org.apache.james.mailbox.events.MailboxEvents.Added;
 import org.apache.james.mailbox.events.MailboxEvents.MailboxEvent;
 import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.mailbox.exception.MailboxNotFoundException;
+import org.apache.james.mailbox.model.AttachmentId;
 import org.apache.james.mailbox.model.Mailbox;
 import org.apache.james.mailbox.model.MailboxId;
+import org.apache.james.mailbox.model.MessageAttachmentMetadata;
 import org.apache.james.mailbox.model.MessageId;
+import org.apache.james.mailbox.model.ParsedAttachment;
 import org.apache.james.mailbox.model.MessageRange;
 import org.apache.james.mailbox.model.SearchQuery;
 import org.apache.james.mailbox.store.MailboxSessionMapperFactory;
 import org.apache.james.mailbox.store.mail.MessageMapper.FetchType;
+import org.apache.james.mailbox.store.mail.model.MailboxMessage;
+import org.apache.james.mailbox.store.mail.model.impl.MessageParser;
+import org.apache.james.mailbox.store.mail.model.impl.SimpleMailboxMessage;
 import org.apache.lucene.store.Directory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.diegonmarcos.mailpack.modules.jpa.RecentAppends;
 import com.google.common.annotations.VisibleForTesting;
 
 import reactor.core.publisher.Flux;
@@ -46,8 +55,10 @@ import reactor.core.publisher.Mono;
  * the mailbox's write lock meanwhile: every delivery into an INBOX waited for the previous message to
  * be read back from the database and analysed by Lucene. The profile of 2,000 deliveries gave the
  * index 29 % of the server's CPU samples, all of it inside that lock. Here an {@code Added} event is
- * only queued; one thread indexes the queue in order, and reads the messages of consecutive additions
- * to a mailbox with one query per range of UIDs instead of one per message.
+ * only queued; one thread indexes the queue in order, from the copies the appends left in
+ * {@link RecentAppends} (reading a message back cost more than appending it), or else from the
+ * database with one query per range of UIDs. A flag change that reaches the index before its
+ * message is kept and applied when the message is indexed.
  *
  * <p>Flag changes, expunges and mailbox deletions are applied by the caller, as James does, once the
  * additions queued before them are indexed. They are small, and their timing matters: James' IMAP
@@ -79,6 +90,9 @@ public class QueuedLuceneSearchIndex extends BatchedFlagsLuceneSearchIndex {
     private final MailboxSessionMapperFactory factory;
     private final SessionProvider sessionProvider;
     private final EventDeadLetters deadLetters;
+    private final RecentAppends recentAppends;
+    /** flag changes that reached the index before their message: applied when it is indexed */
+    private final ConcurrentHashMap<String, Flags> lateFlags = new ConcurrentHashMap<>();
     private final BlockingQueue<Event> queue = new LinkedBlockingQueue<>(CAPACITY);
     private final Object progress = new Object();
     private long queued; // guarded by progress
@@ -89,8 +103,10 @@ public class QueuedLuceneSearchIndex extends BatchedFlagsLuceneSearchIndex {
     @Inject
     public QueuedLuceneSearchIndex(MailboxSessionMapperFactory factory, MailboxId.Factory mailboxIdFactory,
                                    Directory directory, MessageId.Factory messageIdFactory,
-                                   SessionProvider sessionProvider, EventDeadLetters deadLetters) throws IOException {
+                                   SessionProvider sessionProvider, EventDeadLetters deadLetters,
+                                   RecentAppends recentAppends) throws IOException {
         super(factory, mailboxIdFactory, directory, messageIdFactory, sessionProvider);
+        this.recentAppends = recentAppends;
         this.factory = factory;
         this.sessionProvider = sessionProvider;
         this.deadLetters = deadLetters;
@@ -170,10 +186,10 @@ public class QueuedLuceneSearchIndex extends BatchedFlagsLuceneSearchIndex {
                 }
             }
             List<Event> run = batch.subList(start, end);
-            if (run.size() > 1 && !indexAdditions(run)) {
-                run.forEach(this::deliver); // one by one, each with its retries and dead letter
-            } else if (run.size() == 1) {
+            if (!(event instanceof Added)) {
                 deliver(event);
+            } else if (!indexAdditions(run)) {
+                run.forEach(this::deliver); // one by one, each with its retries and dead letter
             }
             start = end;
         }
@@ -185,7 +201,11 @@ public class QueuedLuceneSearchIndex extends BatchedFlagsLuceneSearchIndex {
             && next.getUsername().equals(first.getUsername());
     }
 
-    /** Indexes the messages of several {@link Added} events of one mailbox; false if anything failed. */
+    /**
+     * Indexes the messages of consecutive {@link Added} events of one mailbox: from the copies the
+     * appends left in {@link RecentAppends}, the others read from the database with one query per
+     * range of UIDs. False if anything failed (then each event is retried on its own).
+     */
     private boolean indexAdditions(List<Event> additions) {
         Added first = (Added) additions.get(0);
         List<MessageUid> uids = additions.stream()
@@ -195,9 +215,17 @@ public class QueuedLuceneSearchIndex extends BatchedFlagsLuceneSearchIndex {
             .toList();
         MailboxSession session = sessionProvider.createSystemSession(first.getUsername());
         try {
+            List<MailboxMessage> copies = new ArrayList<>();
+            List<MessageUid> unknown = new ArrayList<>();
+            for (MessageUid uid : uids) {
+                recentAppends.take(first.getMailboxId(), uid).ifPresentOrElse(copies::add, () -> unknown.add(uid));
+            }
             Mailbox mailbox = factory.getMailboxMapper(session).findMailboxById(first.getMailboxId()).block();
-            Flux.fromIterable(MessageRange.toRanges(uids))
-                .concatMap(range -> factory.getMessageMapper(session).findInMailboxReactive(mailbox, range, FetchType.FULL, UNLIMITED))
+            Flux.fromIterable(copies)
+                .map(this::withAttachments)
+                .concatWith(Flux.fromIterable(MessageRange.toRanges(unknown))
+                    .concatMap(range -> factory.getMessageMapper(session).findInMailboxReactive(mailbox, range, FetchType.FULL, UNLIMITED)))
+                .map(this::withLateFlags)
                 .concatMap(message -> add(session, mailbox, message))
                 .blockLast();
             return true;
@@ -212,6 +240,58 @@ public class QueuedLuceneSearchIndex extends BatchedFlagsLuceneSearchIndex {
         } finally {
             factory.endProcessingRequest(session);
         }
+    }
+
+    /**
+     * The attachments of a copy, found as James' JPA messages find theirs (parsing the message), as
+     * the index records whether a message has any that is not inline.
+     */
+    private MailboxMessage withAttachments(MailboxMessage copy) {
+        try {
+            MessageParser.ParsingResult parsed = new MessageParser().retrieveAttachments(copy.getFullContent());
+            try {
+                List<MessageAttachmentMetadata> attachments = new ArrayList<>();
+                int position = 0;
+                for (ParsedAttachment attachment : parsed.getAttachments()) {
+                    position++;
+                    attachments.add(attachment.asMessageAttachment(
+                        AttachmentId.from(copy.getMailboxId().serialize() + "-" + copy.getUid().asLong() + "-" + position), copy.getMessageId()));
+                }
+                if (attachments.isEmpty()) {
+                    return copy;
+                }
+                return SimpleMailboxMessage.fromWithoutAttachments(copy)
+                    .mailboxId(copy.getMailboxId()).uid(copy.getUid()).modseq(copy.getModSeq())
+                    .addAttachments(attachments)
+                    .build();
+            } finally {
+                parsed.dispose();
+            }
+        } catch (IOException | MailboxException e) {
+            throw new IllegalStateException("cannot parse the attachments of message " + copy.getUid().asLong()
+                + " in mailbox " + copy.getMailboxId().serialize(), e);
+        }
+    }
+
+    private MailboxMessage withLateFlags(MailboxMessage message) {
+        Flags late = lateFlags.remove(lateFlagsKey(message.getMailboxId(), message.getUid().asLong()));
+        if (late != null) {
+            message.setFlags(late);
+        }
+        return message;
+    }
+
+    private static String lateFlagsKey(MailboxId mailboxId, long uid) {
+        return mailboxId.serialize() + "/" + uid;
+    }
+
+    /** Flag changes of messages still queued (or being indexed) are kept until they are indexed. */
+    @Override
+    protected void flagsOfUnindexedMessages(MailboxId mailboxId, Map<Long, Flags> newFlagsByUid) {
+        if (lateFlags.size() > CAPACITY) {
+            lateFlags.clear(); // messages expunged before being indexed leave entries behind: bounded
+        }
+        newFlagsByUid.forEach((uid, flags) -> lateFlags.put(lateFlagsKey(mailboxId, uid), flags));
     }
 
     /** James' handling of one event, retried; a dead letter if it keeps failing. */

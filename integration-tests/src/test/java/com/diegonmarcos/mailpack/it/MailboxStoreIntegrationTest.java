@@ -159,7 +159,7 @@ class MailboxStoreIntegrationTest {
         String word = "kumquat" + UUID.randomUUID().toString().substring(0, 8);
         GatedSearchIndex.hold();
         try {
-            deliver("held back", "the word is " + word);
+            deliver("held back " + word.toUpperCase(), "the word is " + word);
             awaitInboxCount(before + 1); // in the mailbox, not yet in the index
 
             CompletableFuture<Integer> search = CompletableFuture.supplyAsync(() -> {
@@ -177,6 +177,16 @@ class MailboxStoreIntegrationTest {
 
             GatedSearchIndex.open();
             assertThat(search.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+
+            // indexed from the copy the append left (RecentAppends): headers as well as the body
+            try (Store store = Clients.imapsStore(server, USER, PASSWORD)) {
+                Folder inbox = store.getFolder("INBOX");
+                inbox.open(Folder.READ_ONLY);
+                assertThat(inbox.search(new javax.mail.search.SubjectTerm(word))).hasSize(1);
+                assertThat(inbox.search(new javax.mail.search.AndTerm(new javax.mail.search.FromStringTerm("alice@example.org"),
+                    new BodyTerm(word)))).hasSize(1);
+                inbox.close(false);
+            }
         } finally {
             GatedSearchIndex.open();
         }

@@ -16,6 +16,8 @@ import org.apache.james.mailbox.store.MailboxSessionMapperFactory;
 import org.apache.james.mailbox.store.mail.model.MailboxMessage;
 import org.apache.lucene.store.Directory;
 
+import com.diegonmarcos.mailpack.modules.jpa.RecentAppends;
+
 import reactor.core.publisher.Mono;
 
 /**
@@ -30,8 +32,9 @@ public class GatedSearchIndex extends QueuedLuceneSearchIndex {
 
     @Inject
     public GatedSearchIndex(MailboxSessionMapperFactory factory, MailboxId.Factory mailboxIdFactory, Directory directory,
-                            MessageId.Factory messageIdFactory, SessionProvider sessionProvider, EventDeadLetters deadLetters) throws IOException {
-        super(factory, mailboxIdFactory, directory, messageIdFactory, sessionProvider, deadLetters);
+                            MessageId.Factory messageIdFactory, SessionProvider sessionProvider, EventDeadLetters deadLetters,
+                            RecentAppends recentAppends) throws IOException {
+        super(factory, mailboxIdFactory, directory, messageIdFactory, sessionProvider, deadLetters, recentAppends);
     }
 
     /** Holds the indexing thread before its next message, and resets the signals. */

@@ -9,23 +9,25 @@ import org.apache.james.mailbox.jpa.mail.JPAModSeqProvider;
 import org.apache.james.mailbox.jpa.mail.JPAUidProvider;
 import org.apache.james.mailbox.store.mail.MessageMapper;
 
-/** James' JPA mapper factory, handing out {@link OneTransactionMessageMapper}s. */
+/** James' JPA mapper factory, handing out {@link OneTransactionMessageMapper}s that share one {@link RecentAppends}. */
 public class OneTransactionMapperFactory extends JPAMailboxSessionMapperFactory {
     private final EntityManagerFactory entityManagerFactory;
     private final JPAUidProvider uidProvider;
     private final JPAModSeqProvider modSeqProvider;
+    private final RecentAppends recentAppends;
 
     @Inject
     public OneTransactionMapperFactory(EntityManagerFactory entityManagerFactory, JPAUidProvider uidProvider,
-                                       JPAModSeqProvider modSeqProvider) {
+                                       JPAModSeqProvider modSeqProvider, RecentAppends recentAppends) {
         super(entityManagerFactory, uidProvider, modSeqProvider);
         this.entityManagerFactory = entityManagerFactory;
         this.uidProvider = uidProvider;
         this.modSeqProvider = modSeqProvider;
+        this.recentAppends = recentAppends;
     }
 
     @Override
     public MessageMapper createMessageMapper(MailboxSession session) {
-        return new OneTransactionMessageMapper(uidProvider, modSeqProvider, entityManagerFactory);
+        return new OneTransactionMessageMapper(uidProvider, modSeqProvider, entityManagerFactory, recentAppends);
     }
 }

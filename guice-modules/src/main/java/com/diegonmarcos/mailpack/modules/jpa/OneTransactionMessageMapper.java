@@ -20,6 +20,7 @@ import org.apache.james.mailbox.model.MessageMetaData;
 import org.apache.james.mailbox.model.MessageRange;
 import org.apache.james.mailbox.store.mail.MessageMapper.FetchType;
 import org.apache.james.mailbox.store.mail.model.MailboxMessage;
+import org.apache.james.mailbox.store.mail.model.impl.SimpleMailboxMessage;
 import org.apache.openjpa.persistence.OpenJPAEntityManager;
 import org.apache.openjpa.persistence.OpenJPAPersistence;
 
@@ -46,14 +47,19 @@ import reactor.core.scheduler.Schedulers;
  * <p>James maps a message's header and body as lazy fields, so reading N messages with their content
  * ({@link FetchType#FULL}: the search index, an IMAP FETCH of bodies) cost 1 + 2N queries. Here
  * FULL reads fetch both fields in the query that finds the messages; other reads stay lazy.
+ *
+ * <p>Each appended message also leaves a copy in {@link RecentAppends} for the search index.
  */
 public class OneTransactionMessageMapper extends JPAMessageMapper {
     /** the lazy fields of {@link JPAMailboxMessage} that hold the message */
     private static final String[] CONTENT_FIELDS = {"header", "body"};
 
+    private final RecentAppends recentAppends;
+
     public OneTransactionMessageMapper(JPAUidProvider uidProvider, JPAModSeqProvider modSeqProvider,
-                                       EntityManagerFactory entityManagerFactory) {
+                                       EntityManagerFactory entityManagerFactory, RecentAppends recentAppends) {
         super(uidProvider, modSeqProvider, entityManagerFactory);
+        this.recentAppends = recentAppends;
     }
 
     @Override
@@ -74,7 +80,21 @@ public class OneTransactionMessageMapper extends JPAMessageMapper {
         } catch (PersistenceException e) {
             throw new MailboxException("Cannot take the next UID and mod-sequence of mailbox " + mailbox.getMailboxId().serialize(), e);
         }
-        return save(mailbox, message);
+        MessageMetaData saved = save(mailbox, message);
+        rememberForTheSearchIndex(mailbox, message);
+        return saved;
+    }
+
+    /** A copy of the message for the search index ({@link RecentAppends}), which would read it back otherwise. */
+    private void rememberForTheSearchIndex(Mailbox mailbox, MailboxMessage message) throws MailboxException {
+        if (message.getFullContentOctets() > RecentAppends.MAX_BYTES / 4) {
+            return;
+        }
+        recentAppends.remember(SimpleMailboxMessage.fromWithoutAttachments(message)
+            .mailboxId(mailbox.getMailboxId())
+            .uid(message.getUid())
+            .modseq(message.getModSeq())
+            .build());
     }
 
     @Override
