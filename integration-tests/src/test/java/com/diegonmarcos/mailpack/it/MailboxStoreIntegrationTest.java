@@ -240,4 +240,38 @@ class MailboxStoreIntegrationTest {
             inbox.close(false);
         }
     }
+
+    @Test
+    @Order(5)
+    void foldersCreatedRenamedDeletedAndRecreatedAreSeenAtOnceByOtherSessions() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String first = "Projects-" + suffix;
+        String second = "Done-" + suffix;
+        try (Store watcher = Clients.imapsStore(server, USER, PASSWORD);
+             Store actor = Clients.imapsStore(server, USER, PASSWORD)) {
+            IMAPFolder projects = (IMAPFolder) actor.getFolder(first);
+            assertThat(projects.create(Folder.HOLDS_MESSAGES)).isTrue();
+            projects.appendMessages(new Message[] {appended("in projects")});
+            long firstValidity = ((IMAPFolder) watcher.getFolder(first)).getUIDValidity(); // looked up by the other session
+
+            IMAPFolder archive = (IMAPFolder) actor.getFolder(second);
+            assertThat(projects.renameTo(archive)).isTrue();
+            assertThat(watcher.getFolder(first).exists()).isFalse();
+            assertThat(watcher.getFolder(second).getMessageCount()).isEqualTo(1);
+            assertThat(((IMAPFolder) watcher.getFolder(second)).getUIDValidity()).isEqualTo(firstValidity);
+
+            assertThat(actor.getFolder(second).delete(true)).isTrue();
+            assertThat(watcher.getFolder(second).exists()).isFalse();
+            assertThat(actor.getFolder(second).create(Folder.HOLDS_MESSAGES)).isTrue();
+            IMAPFolder recreated = (IMAPFolder) watcher.getFolder(second);
+            assertThat(recreated.exists()).isTrue();
+            assertThat(recreated.getMessageCount()).isZero();
+            assertThat(recreated.getUIDValidity()).isNotEqualTo(firstValidity);
+
+            // and delivery into INBOX still finds it after all this
+            int before = inboxCount();
+            deliver("after folder changes", "still delivered");
+            awaitInboxCount(before + 1);
+        }
+    }
 }

@@ -7,23 +7,34 @@ import org.apache.james.mailbox.MailboxSession;
 import org.apache.james.mailbox.jpa.JPAMailboxSessionMapperFactory;
 import org.apache.james.mailbox.jpa.mail.JPAModSeqProvider;
 import org.apache.james.mailbox.jpa.mail.JPAUidProvider;
+import org.apache.james.mailbox.store.mail.MailboxMapper;
 import org.apache.james.mailbox.store.mail.MessageMapper;
 
-/** James' JPA mapper factory, handing out {@link OneTransactionMessageMapper}s that share one {@link RecentAppends}. */
+/**
+ * James' JPA mapper factory, handing out {@link OneTransactionMessageMapper}s that share one
+ * {@link RecentAppends}, and {@link CachingJpaMailboxMapper}s that share one {@link MailboxCache}.
+ */
 public class OneTransactionMapperFactory extends JPAMailboxSessionMapperFactory {
     private final EntityManagerFactory entityManagerFactory;
     private final JPAUidProvider uidProvider;
     private final JPAModSeqProvider modSeqProvider;
     private final RecentAppends recentAppends;
+    private final MailboxCache mailboxCache;
 
     @Inject
     public OneTransactionMapperFactory(EntityManagerFactory entityManagerFactory, JPAUidProvider uidProvider,
-                                       JPAModSeqProvider modSeqProvider, RecentAppends recentAppends) {
+                                       JPAModSeqProvider modSeqProvider, RecentAppends recentAppends, MailboxCache mailboxCache) {
         super(entityManagerFactory, uidProvider, modSeqProvider);
         this.entityManagerFactory = entityManagerFactory;
         this.uidProvider = uidProvider;
         this.modSeqProvider = modSeqProvider;
         this.recentAppends = recentAppends;
+        this.mailboxCache = mailboxCache;
+    }
+
+    @Override
+    public MailboxMapper createMailboxMapper(MailboxSession session) {
+        return new CachingJpaMailboxMapper(entityManagerFactory, mailboxCache);
     }
 
     @Override
