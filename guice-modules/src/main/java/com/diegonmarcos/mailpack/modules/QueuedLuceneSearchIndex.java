@@ -125,7 +125,7 @@ public class QueuedLuceneSearchIndex extends BatchedFlagsLuceneSearchIndex {
         if (event instanceof Added && !closed.get()) {
             return Mono.fromRunnable(() -> enqueue(event));
         }
-        return Mono.fromRunnable(this::awaitQueued).then(super.reactiveEvent(event));
+        return Mono.fromRunnable(this::awaitQueued).then(Mono.defer(() -> super.reactiveEvent(event)));
     }
 
     private void enqueue(Event event) {
