@@ -105,16 +105,19 @@ public class BatchedFlagsLuceneSearchIndex extends LuceneMessageSearchIndex {
         if (writer.isEmpty()) {
             return super.update(session, mailboxId, updatedFlagsList);
         }
-        return Mono.fromRunnable(() -> {
-            try {
-                Map<Long, Flags> unindexed = updateBatch(writer.get(), mailboxId, updatedFlagsList);
-                if (!unindexed.isEmpty()) {
-                    flagsOfUnindexedMessages(mailboxId, unindexed);
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot index flag changes in mailbox " + mailboxId.serialize(), e);
+        return Mono.fromRunnable(() -> applyFlagChanges(mailboxId, updatedFlagsList));
+    }
+
+    /** Rewrites the flag documents of a batch of changes; changes of messages without one go to {@link #flagsOfUnindexedMessages}. */
+    protected void applyFlagChanges(MailboxId mailboxId, List<UpdatedFlags> updatedFlagsList) {
+        try {
+            Map<Long, Flags> unindexed = updateBatch(writer.orElseThrow(), mailboxId, updatedFlagsList);
+            if (!unindexed.isEmpty()) {
+                flagsOfUnindexedMessages(mailboxId, unindexed);
             }
-        });
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot index flag changes in mailbox " + mailboxId.serialize(), e);
+        }
     }
 
     /**

@@ -22,6 +22,7 @@ import org.apache.james.mailbox.MailboxSession;
 import org.apache.james.mailbox.MessageUid;
 import org.apache.james.mailbox.SessionProvider;
 import org.apache.james.mailbox.events.MailboxEvents.Added;
+import org.apache.james.mailbox.events.MailboxEvents.FlagsUpdated;
 import org.apache.james.mailbox.events.MailboxEvents.MailboxEvent;
 import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.mailbox.exception.MailboxNotFoundException;
@@ -33,6 +34,7 @@ import org.apache.james.mailbox.model.MessageId;
 import org.apache.james.mailbox.model.ParsedAttachment;
 import org.apache.james.mailbox.model.MessageRange;
 import org.apache.james.mailbox.model.SearchQuery;
+import org.apache.james.mailbox.model.UpdatedFlags;
 import org.apache.james.mailbox.store.MailboxSessionMapperFactory;
 import org.apache.james.mailbox.store.mail.MessageMapper.FetchType;
 import org.apache.james.mailbox.store.mail.model.MailboxMessage;
@@ -60,11 +62,13 @@ import reactor.core.publisher.Mono;
  * database with one query per range of UIDs. A flag change that reaches the index before its
  * message is kept and applied when the message is indexed.
  *
- * <p>Flag changes, expunges and mailbox deletions are applied by the caller, as James does, once the
- * additions queued before them are indexed. They are small, and their timing matters: James' IMAP
- * session learns of its own flag changes from the same event, asynchronously, and when the dispatch
- * returned at once a STORE right after a SELECT saw a stale {@code \Recent} set and wrote
- * {@code \Recent} back (ImapFlagSearchIntegrationTest caught it).
+ * <p>Flag changes are applied by the caller, as James does, without waiting for the queue: their
+ * timing matters (James' IMAP session learns of its own flag changes from the same event,
+ * asynchronously; queued, a STORE right after a SELECT saw a stale {@code \Recent} set and wrote
+ * {@code \Recent} back, which ImapFlagSearchIntegrationTest caught), and waiting for the queue
+ * there let an IMAP FETCH wait on the indexer. A change of a message not indexed yet is kept and
+ * applied when it is. Expunges and mailbox deletions are applied once the additions queued before
+ * them are indexed, so no document of a removed message comes back.
  *
  * <p>What a client sees does not change: a search (and the flags the index answers) first waits until
  * every message queued before it is indexed, so a message is found as soon as it was delivered. When
@@ -93,6 +97,8 @@ public class QueuedLuceneSearchIndex extends BatchedFlagsLuceneSearchIndex {
     private final RecentAppends recentAppends;
     /** flag changes that reached the index before their message: applied when it is indexed */
     private final ConcurrentHashMap<String, Flags> lateFlags = new ConcurrentHashMap<>();
+    /** held while a message is indexed and while flag changes are applied; nothing waits for I/O under it */
+    private final Object indexLock = new Object();
     private final BlockingQueue<Event> queue = new LinkedBlockingQueue<>(CAPACITY);
     private final Object progress = new Object();
     private long queued; // guarded by progress
@@ -116,16 +122,32 @@ public class QueuedLuceneSearchIndex extends BatchedFlagsLuceneSearchIndex {
     }
 
     /**
-     * New messages are queued. Other events (flag changes, expunges, deleted mailboxes) are applied
-     * by the caller, as James does, once the messages queued before them are indexed: they are few
-     * and small, and IMAP sessions rely on their timing (a STORE right after a SELECT).
+     * New messages are queued. Flag changes are applied by the caller at once, as James does: IMAP
+     * sessions rely on their timing (a STORE right after a SELECT), and a change of a message still
+     * queued is kept for it ({@link #flagsOfUnindexedMessages}). Expunges and deleted mailboxes are
+     * applied by the caller once the messages queued before them are indexed, so that no document
+     * of a removed message is added after its removal.
      */
     @Override
     public Mono<Void> reactiveEvent(Event event) {
         if (event instanceof Added && !closed.get()) {
             return Mono.fromRunnable(() -> enqueue(event));
         }
+        if (event instanceof FlagsUpdated) {
+            return Mono.defer(() -> super.reactiveEvent(event));
+        }
         return Mono.fromRunnable(this::awaitQueued).then(Mono.defer(() -> super.reactiveEvent(event)));
+    }
+
+    /**
+     * Flag changes and the indexing of a message exclude each other ({@link #indexLock}): a change
+     * either finds the message's document, or is kept for the message before it is indexed.
+     */
+    @Override
+    protected void applyFlagChanges(MailboxId mailboxId, List<UpdatedFlags> updatedFlagsList) {
+        synchronized (indexLock) {
+            super.applyFlagChanges(mailboxId, updatedFlagsList);
+        }
     }
 
     private void enqueue(Event event) {
@@ -221,13 +243,17 @@ public class QueuedLuceneSearchIndex extends BatchedFlagsLuceneSearchIndex {
                 recentAppends.take(first.getMailboxId(), uid).ifPresentOrElse(copies::add, () -> unknown.add(uid));
             }
             Mailbox mailbox = factory.getMailboxMapper(session).findMailboxById(first.getMailboxId()).block();
-            Flux.fromIterable(copies)
+            List<MailboxMessage> messages = Flux.fromIterable(copies)
                 .map(this::withAttachments)
                 .concatWith(Flux.fromIterable(MessageRange.toRanges(unknown))
                     .concatMap(range -> factory.getMessageMapper(session).findInMailboxReactive(mailbox, range, FetchType.FULL, UNLIMITED)))
-                .map(this::withLateFlags)
-                .concatMap(message -> add(session, mailbox, message))
-                .blockLast();
+                .collectList()
+                .block();
+            for (MailboxMessage message : messages) {
+                synchronized (indexLock) {
+                    add(session, mailbox, withLateFlags(message)).block();
+                }
+            }
             return true;
         } catch (RuntimeException e) {
             if (isMailboxGone(e)) {
