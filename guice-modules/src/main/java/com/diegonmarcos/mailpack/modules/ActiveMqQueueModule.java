@@ -2,6 +2,7 @@ package com.diegonmarcos.mailpack.modules;
 
 import java.io.FileNotFoundException;
 
+import javax.inject.Inject;
 import javax.inject.Singleton;
 import javax.jms.ConnectionFactory;
 
@@ -9,13 +10,15 @@ import org.apache.activemq.store.PersistenceAdapter;
 import org.apache.activemq.store.kahadb.KahaDBPersistenceAdapter;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.core.healthcheck.HealthCheck;
+import org.apache.james.metrics.api.GaugeRegistry;
+import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.queue.activemq.ActiveMQConfiguration;
 import org.apache.james.queue.activemq.ActiveMQHealthCheck;
 import org.apache.james.queue.activemq.ActiveMQMailQueueFactory;
-import org.apache.james.queue.activemq.EmbeddedActiveMQ;
 import org.apache.james.queue.activemq.metric.ActiveMQMetricCollector;
 import org.apache.james.queue.activemq.metric.ActiveMQMetricCollectorImpl;
 import org.apache.james.queue.api.MailQueue;
+import org.apache.james.queue.api.MailQueueItemDecoratorFactory;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.utils.InitializationOperation;
@@ -29,8 +32,9 @@ import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.ProvidesIntoSet;
 
 /**
- * The mail queue: an embedded ActiveMQ broker persisting to KahaDB under
- * {@code var/store/activemq}, so mail accepted with 250 survives a restart or a kill.
+ * The mail queue: an embedded ActiveMQ broker ({@link QueueBroker}, in-JVM transport only)
+ * persisting to KahaDB under {@code var/store/activemq}, so mail accepted with 250 survives a
+ * restart or a kill.
  * Optional {@code conf/activemq.properties} tunes its metrics.
  */
 public class ActiveMqQueueModule extends AbstractModule {
@@ -39,8 +43,9 @@ public class ActiveMqQueueModule extends AbstractModule {
     protected void configure() {
         bind(KahaDBPersistenceAdapter.class).in(Scopes.SINGLETON);
         bind(PersistenceAdapter.class).to(KahaDBPersistenceAdapter.class);
-        bind(EmbeddedActiveMQ.class).in(Scopes.SINGLETON);
-        bind(ActiveMQMailQueueFactory.class).in(Scopes.SINGLETON);
+        bind(QueueBroker.class).in(Scopes.SINGLETON);
+        bind(QueueFactory.class).in(Scopes.SINGLETON);
+        bind(ActiveMQMailQueueFactory.class).to(QueueFactory.class);
         bind(ActiveMQMetricCollectorImpl.class).in(Scopes.SINGLETON);
         bind(ActiveMQMetricCollector.class).to(ActiveMQMetricCollectorImpl.class);
         Multibinder.newSetBinder(binder(), HealthCheck.class).addBinding().to(ActiveMQHealthCheck.class);
@@ -48,8 +53,22 @@ public class ActiveMqQueueModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ConnectionFactory connectionFactory(EmbeddedActiveMQ broker) {
-        return broker.getConnectionFactory();
+    ConnectionFactory connectionFactory(QueueBroker broker) {
+        return broker.connectionFactory();
+    }
+
+    /**
+     * James' ActiveMQ queue factory on {@link QueueBroker}'s connections. Built by Guice (not by a
+     * provider method), so that its {@code @PreDestroy} closes the queues and unregisters their
+     * MBeans when the server stops.
+     */
+    @Singleton
+    static class QueueFactory extends ActiveMQMailQueueFactory {
+        @Inject
+        QueueFactory(ConnectionFactory connectionFactory, MailQueueItemDecoratorFactory decorators,
+                     MetricFactory metricFactory, GaugeRegistry gaugeRegistry, ActiveMQMetricCollector metrics) {
+            super(connectionFactory, decorators, metricFactory, gaugeRegistry, metrics);
+        }
     }
 
     @Provides

@@ -254,6 +254,19 @@ public final class MailpackTestServer implements BeforeAllCallback, AfterAllCall
         start();
     }
 
+    /** The ports this server was configured to listen on (SMTP, submission, SMTPS, IMAP, IMAPS, POP3S, webadmin). */
+    public java.util.Set<Integer> configuredPorts() {
+        return java.util.Set.copyOf(ports.values());
+    }
+
+    /** The process id of a {@link #process()} server. */
+    public long pid() {
+        if (process == null) {
+            throw new IllegalStateException("only a running process() server has a pid");
+        }
+        return process.pid();
+    }
+
     public String processLog() throws IOException {
         Path log = home.resolve("process.log");
         return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";

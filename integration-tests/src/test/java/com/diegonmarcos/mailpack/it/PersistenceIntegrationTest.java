@@ -40,6 +40,13 @@ class PersistenceIntegrationTest {
     }
 
     @Test
+    @Order(0)
+    void listensOnItsConfiguredPortsOnly() throws Exception {
+        // no unauthenticated side door such as the mail queue broker's OpenWire port on localhost
+        assertThat(ListeningSockets.tcpPortsOf(server.pid())).containsExactlyInAnyOrderElementsOf(server.configuredPorts());
+    }
+
+    @Test
     @Order(1)
     void mailUsersAndDomainsSurviveARestart() throws Exception {
         server.createUser(DIEGO, PASSWORD);
