@@ -130,7 +130,7 @@ public class QueuedLuceneSearchIndex extends BatchedFlagsLuceneSearchIndex {
      */
     @Override
     public Mono<Void> reactiveEvent(Event event) {
-        if (event instanceof Added && !closed.get()) {
+        if (event instanceof Added && !closed.get() && worker.isAlive()) {
             return Mono.fromRunnable(() -> enqueue(event));
         }
         if (event instanceof FlagsUpdated) {
@@ -167,6 +167,16 @@ public class QueuedLuceneSearchIndex extends BatchedFlagsLuceneSearchIndex {
     }
 
     private void work() {
+        try {
+            indexQueue();
+        } finally {
+            if (!closed.get()) {
+                LOGGER.error("The search indexer stopped; new messages are indexed during their delivery from now on");
+            }
+        }
+    }
+
+    private void indexQueue() {
         List<Event> batch = new ArrayList<>(BATCH);
         while (!closed.get() || !queue.isEmpty()) {
             try {
