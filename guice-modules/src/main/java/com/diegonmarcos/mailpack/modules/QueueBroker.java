@@ -25,9 +25,8 @@ import org.slf4j.LoggerFactory;
  * <p>James' {@code EmbeddedActiveMQ} also opens an OpenWire connector on {@code tcp://localhost}
  * (a random port): any local process could connect to the broker, without credentials, and read,
  * inject or drop queued mail. Nothing in mailpack uses it, so this broker has only the in-JVM
- * {@code vm://} transport. Advisory topics (messages the broker publishes about every producer,
- * consumer and destination it sees) are off as well: nothing subscribes to them, and James opens a
- * producer per enqueued mail and a consumer per dequeued one.
+ * {@code vm://} transport. (Advisory topics stay on: with them off, a spooler waiting on the queue
+ * sometimes missed a new mail for tens of seconds, which ClamAvScanIntegrationTest caught.)
  *
  * <p>Everything else is as James sets it up, on the same directories, so an existing
  * {@code var/store/activemq} is used as it is: KahaDB under {@code var/store/activemq/brokers/KahaDB},
@@ -61,7 +60,6 @@ public class QueueBroker {
         broker.setManagementContext(management);
         broker.setUseShutdownHook(false); // stopped by the server, after the spoolers
         broker.setSchedulerSupport(false);
-        broker.setAdvisorySupport(false);
         broker.setPlugins(new BrokerPlugin[] {new StatisticsBrokerPlugin()});
         broker.setEnableStatistics(true);
         broker.start(); // no transport connector: vm:// only
@@ -69,7 +67,6 @@ public class QueueBroker {
 
         connectionFactory = new ActiveMQConnectionFactory("vm://" + BROKER_NAME + "?create=false");
         connectionFactory.setTrustAllPackages(false);
-        connectionFactory.setWatchTopicAdvisories(false); // the broker publishes none
         connectionFactory.setBlobTransferPolicy(blobTransferPolicy(fileSystem));
         ActiveMQPrefetchPolicy prefetch = new ActiveMQPrefetchPolicy();
         prefetch.setQueuePrefetch(0);
