@@ -65,12 +65,7 @@ class MailboxStoreIntegrationTest {
     }
 
     static void deliver(String subject, String body) throws Exception {
-        try (SmtpDialog smtp = SmtpDialog.connect(server.smtpPort())) {
-            smtp.send("EHLO mx.example.org");
-            assertThat(smtp.send("MAIL FROM:<alice@example.org>")).startsWith("250");
-            assertThat(smtp.send("RCPT TO:<" + USER + ">")).startsWith("250");
-            assertThat(smtp.data(message("alice@example.org", USER, subject, body))).startsWith("250");
-        }
+        assertThat(ScanClients.sendInbound(server, USER, message("alice@example.org", USER, subject, body))).startsWith("250");
     }
 
     static int inboxCount() throws Exception {
