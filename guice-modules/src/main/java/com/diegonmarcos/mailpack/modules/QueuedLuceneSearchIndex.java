@@ -26,20 +26,15 @@ import org.apache.james.mailbox.events.MailboxEvents.FlagsUpdated;
 import org.apache.james.mailbox.events.MailboxEvents.MailboxEvent;
 import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.mailbox.exception.MailboxNotFoundException;
-import org.apache.james.mailbox.model.AttachmentId;
 import org.apache.james.mailbox.model.Mailbox;
 import org.apache.james.mailbox.model.MailboxId;
-import org.apache.james.mailbox.model.MessageAttachmentMetadata;
 import org.apache.james.mailbox.model.MessageId;
-import org.apache.james.mailbox.model.ParsedAttachment;
 import org.apache.james.mailbox.model.MessageRange;
 import org.apache.james.mailbox.model.SearchQuery;
 import org.apache.james.mailbox.model.UpdatedFlags;
 import org.apache.james.mailbox.store.MailboxSessionMapperFactory;
 import org.apache.james.mailbox.store.mail.MessageMapper.FetchType;
 import org.apache.james.mailbox.store.mail.model.MailboxMessage;
-import org.apache.james.mailbox.store.mail.model.impl.MessageParser;
-import org.apache.james.mailbox.store.mail.model.impl.SimpleMailboxMessage;
 import org.apache.lucene.store.Directory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -254,7 +249,6 @@ public class QueuedLuceneSearchIndex extends BatchedFlagsLuceneSearchIndex {
             }
             Mailbox mailbox = factory.getMailboxMapper(session).findMailboxById(first.getMailboxId()).block();
             List<MailboxMessage> messages = Flux.fromIterable(copies)
-                .map(this::withAttachments)
                 .concatWith(Flux.fromIterable(MessageRange.toRanges(unknown))
                     .concatMap(range -> factory.getMessageMapper(session).findInMailboxReactive(mailbox, range, FetchType.FULL, UNLIMITED)))
                 .collectList()
@@ -275,37 +269,6 @@ public class QueuedLuceneSearchIndex extends BatchedFlagsLuceneSearchIndex {
             return false;
         } finally {
             factory.endProcessingRequest(session);
-        }
-    }
-
-    /**
-     * The attachments of a copy, found as James' JPA messages find theirs (parsing the message), as
-     * the index records whether a message has any that is not inline.
-     */
-    private MailboxMessage withAttachments(MailboxMessage copy) {
-        try {
-            MessageParser.ParsingResult parsed = new MessageParser().retrieveAttachments(copy.getFullContent());
-            try {
-                List<MessageAttachmentMetadata> attachments = new ArrayList<>();
-                int position = 0;
-                for (ParsedAttachment attachment : parsed.getAttachments()) {
-                    position++;
-                    attachments.add(attachment.asMessageAttachment(
-                        AttachmentId.from(copy.getMailboxId().serialize() + "-" + copy.getUid().asLong() + "-" + position), copy.getMessageId()));
-                }
-                if (attachments.isEmpty()) {
-                    return copy;
-                }
-                return SimpleMailboxMessage.fromWithoutAttachments(copy)
-                    .mailboxId(copy.getMailboxId()).uid(copy.getUid()).modseq(copy.getModSeq())
-                    .addAttachments(attachments)
-                    .build();
-            } finally {
-                parsed.dispose();
-            }
-        } catch (IOException | MailboxException e) {
-            throw new IllegalStateException("cannot parse the attachments of message " + copy.getUid().asLong()
-                + " in mailbox " + copy.getMailboxId().serialize(), e);
         }
     }
 

@@ -20,7 +20,6 @@ import org.apache.james.mailbox.model.MessageMetaData;
 import org.apache.james.mailbox.model.MessageRange;
 import org.apache.james.mailbox.store.mail.MessageMapper.FetchType;
 import org.apache.james.mailbox.store.mail.model.MailboxMessage;
-import org.apache.james.mailbox.store.mail.model.impl.SimpleMailboxMessage;
 import org.apache.openjpa.persistence.OpenJPAEntityManager;
 import org.apache.openjpa.persistence.OpenJPAPersistence;
 
@@ -85,16 +84,16 @@ public class OneTransactionMessageMapper extends JPAMessageMapper {
         return saved;
     }
 
-    /** A copy of the message for the search index ({@link RecentAppends}), which would read it back otherwise. */
+    /**
+     * A copy of the message for the search index ({@link RecentAppends}), which would read it back
+     * otherwise: the same (unmanaged) entity James stores, so the index sees what a read would give,
+     * attachments included.
+     */
     private void rememberForTheSearchIndex(Mailbox mailbox, MailboxMessage message) throws MailboxException {
         if (message.getFullContentOctets() > RecentAppends.MAX_BYTES / 4) {
             return;
         }
-        recentAppends.remember(SimpleMailboxMessage.fromWithoutAttachments(message)
-            .mailboxId(mailbox.getMailboxId())
-            .uid(message.getUid())
-            .modseq(message.getModSeq())
-            .build());
+        recentAppends.remember(new JPAMailboxMessage(JPAMailbox.from(mailbox), message.getUid(), message.getModSeq(), message));
     }
 
     @Override
