@@ -36,14 +36,9 @@ import reactor.core.publisher.Mono;
  * database (the distributed James server keeps quotas in its own store).
  */
 public class CachedJpaCurrentQuotaManager implements CurrentQuotaManager {
-    private record Known(CurrentQuotas quotas, long readAtNanos) {
-    }
-
     private final EntityManagerFactory entityManagerFactory;
     private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Known> known = new ConcurrentHashMap<>();
-    private final long ttlNanos;
-    private final LongSupplier nanoTime;
+    private final LookupCache<String, CurrentQuotas> known;
 
     @Inject
     public CachedJpaCurrentQuotaManager(EntityManagerFactory entityManagerFactory) {
@@ -53,8 +48,7 @@ public class CachedJpaCurrentQuotaManager implements CurrentQuotaManager {
     @VisibleForTesting
     CachedJpaCurrentQuotaManager(EntityManagerFactory entityManagerFactory, Duration ttl, LongSupplier nanoTime) {
         this.entityManagerFactory = entityManagerFactory;
-        this.ttlNanos = ttl.toNanos();
-        this.nanoTime = nanoTime;
+        this.known = new LookupCache<>(ttl, LookupCache.DEFAULT_MAX_ENTRIES, nanoTime);
     }
 
     @Override
@@ -92,26 +86,21 @@ public class CachedJpaCurrentQuotaManager implements CurrentQuotaManager {
     }
 
     private CurrentQuotas current(String root) {
-        Known cached = known.get(root);
-        if (cached != null && nanoTime.getAsLong() - cached.readAtNanos() < ttlNanos) {
-            return cached.quotas();
-        }
-        synchronized (lockOf(root)) {
-            EntityManager entityManager = entityManagerFactory.createEntityManager();
-            try {
-                CurrentQuotas quotas = toQuotas(entityManager.find(JpaCurrentQuota.class, root));
-                known.put(root, new Known(quotas, nanoTime.getAsLong()));
-                return quotas;
-            } finally {
-                entityManager.close();
-            }
+        return known.get(root, this::read);
+    }
+
+    private CurrentQuotas read(String root) {
+        EntityManager entityManager = entityManagerFactory.createEntityManager();
+        try {
+            return toQuotas(entityManager.find(JpaCurrentQuota.class, root));
+        } finally {
+            entityManager.close();
         }
     }
 
     /** Adds (or, with {@code replace}, sets) the usage of one root in one transaction, under its lock. */
     private void change(String root, long count, long size, boolean replace) {
         synchronized (lockOf(root)) {
-            known.remove(root);
             EntityManager entityManager = entityManagerFactory.createEntityManager();
             try {
                 entityManager.getTransaction().begin();
@@ -120,8 +109,10 @@ public class CachedJpaCurrentQuotaManager implements CurrentQuotaManager {
                 long newSize = replace ? size : before.size().asLong() + size;
                 entityManager.merge(new JpaCurrentQuota(root, newCount, newSize));
                 entityManager.getTransaction().commit();
-                known.put(root, new Known(new CurrentQuotas(QuotaCountUsage.count(newCount), QuotaSizeUsage.size(newSize)), nanoTime.getAsLong()));
+                known.invalidateAll(); // a read that started before the commit cannot store what it saw
+                known.remember(root, new CurrentQuotas(QuotaCountUsage.count(newCount), QuotaSizeUsage.size(newSize)), known.generation());
             } catch (PersistenceException e) {
+                known.invalidateAll();
                 if (entityManager.getTransaction().isActive()) {
                     entityManager.getTransaction().rollback();
                 }

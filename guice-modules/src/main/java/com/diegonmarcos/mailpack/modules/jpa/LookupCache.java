@@ -1,6 +1,7 @@
 package com.diegonmarcos.mailpack.modules.jpa;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -58,25 +59,42 @@ public final class LookupCache<K, V> {
 
     /** The cached answer for {@code key}, or the loader's (then cached). Loader failures are not cached. */
     public <E extends Exception> V get(K key, Loader<K, V, E> loader) throws E {
-        long now = nanoTime.getAsLong();
-        Entry<V> cached = entries.get(key);
-        if (cached != null && now - cached.expiresAtNanos() < 0) {
-            return cached.value();
+        Optional<V> cached = find(key);
+        if (cached.isPresent()) {
+            return cached.get();
         }
-        long startedIn;
-        synchronized (this) {
-            startedIn = generation;
-        }
+        long startedIn = generation();
         V value = Preconditions.checkNotNull(loader.load(key), "a lookup answered null for %s", key);
-        synchronized (this) {
-            if (generation == startedIn) {
-                if (entries.size() >= maxEntries) {
-                    entries.clear();
-                }
-                entries.put(key, new Entry<>(value, now + ttlNanos));
-            }
-        }
+        remember(key, value, startedIn);
         return value;
+    }
+
+    /** The cached answer for {@code key}, if there is one that has not expired. */
+    public Optional<V> find(K key) {
+        Entry<V> cached = entries.get(key);
+        if (cached != null && nanoTime.getAsLong() - cached.expiresAtNanos() < 0) {
+            return Optional.of(cached.value());
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * For lookups that cannot run inside {@link #get} (reactive ones): take this before looking up,
+     * and hand it to {@link #remember} with the answer.
+     */
+    public synchronized long generation() {
+        return generation;
+    }
+
+    /** Caches an answer looked up since {@code startedIn}, unless an invalidation happened meanwhile. */
+    public synchronized void remember(K key, V value, long startedIn) {
+        if (generation != startedIn) {
+            return;
+        }
+        if (entries.size() >= maxEntries) {
+            entries.clear();
+        }
+        entries.put(key, new Entry<>(Preconditions.checkNotNull(value, "null answer for %s", key), nanoTime.getAsLong() + ttlNanos));
     }
 
     /** Runs a write to the store behind the cache, then forgets every answer (also when the write fails). */

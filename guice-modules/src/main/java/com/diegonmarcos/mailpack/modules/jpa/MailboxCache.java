@@ -2,7 +2,6 @@ package com.diegonmarcos.mailpack.modules.jpa;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 import javax.inject.Singleton;
@@ -27,14 +26,8 @@ import com.google.common.annotations.VisibleForTesting;
 public class MailboxCache {
     static final int MAX_ENTRIES = 10_000;
 
-    private record Entry(Mailbox mailbox, long readAtNanos) {
-    }
-
-    private final ConcurrentHashMap<MailboxId, Entry> byId = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<MailboxPath, Entry> byPath = new ConcurrentHashMap<>();
-    private final long ttlNanos;
-    private final LongSupplier nanoTime;
-    private long generation; // guarded by this
+    /** keyed by {@link MailboxId} and by {@link MailboxPath}: one invalidation covers both */
+    private final LookupCache<Object, Mailbox> mailboxes;
 
     public MailboxCache() {
         this(LookupCache.DEFAULT_TTL, System::nanoTime);
@@ -42,47 +35,30 @@ public class MailboxCache {
 
     @VisibleForTesting
     MailboxCache(Duration ttl, LongSupplier nanoTime) {
-        this.ttlNanos = ttl.toNanos();
-        this.nanoTime = nanoTime;
+        this.mailboxes = new LookupCache<>(ttl, MAX_ENTRIES, nanoTime);
     }
 
     public Optional<Mailbox> byId(MailboxId id) {
-        return fresh(byId.get(id));
+        return mailboxes.find(id).map(Mailbox::new);
     }
 
     public Optional<Mailbox> byPath(MailboxPath path) {
-        return fresh(byPath.get(path));
-    }
-
-    private Optional<Mailbox> fresh(Entry entry) {
-        if (entry == null || nanoTime.getAsLong() - entry.readAtNanos() >= ttlNanos) {
-            return Optional.empty();
-        }
-        return Optional.of(new Mailbox(entry.mailbox()));
+        return mailboxes.find(path).map(Mailbox::new);
     }
 
     /** The generation to hand back to {@link #remember} once the lookup that starts now has answered. */
-    public synchronized long generation() {
-        return generation;
+    public long generation() {
+        return mailboxes.generation();
     }
 
     /** Keeps a mailbox read from the database, unless the cache was emptied since {@code readInGeneration}. */
-    public synchronized void remember(Mailbox mailbox, long readInGeneration) {
-        if (readInGeneration != generation) {
-            return;
-        }
-        if (byId.size() >= MAX_ENTRIES) {
-            byId.clear();
-            byPath.clear();
-        }
-        Entry entry = new Entry(new Mailbox(mailbox), nanoTime.getAsLong());
-        byId.put(mailbox.getMailboxId(), entry);
-        byPath.put(mailbox.generateAssociatedPath(), entry);
+    public void remember(Mailbox mailbox, long readInGeneration) {
+        Mailbox copy = new Mailbox(mailbox);
+        mailboxes.remember(copy.getMailboxId(), copy, readInGeneration);
+        mailboxes.remember(copy.generateAssociatedPath(), copy, readInGeneration);
     }
 
-    public synchronized void invalidateAll() {
-        generation++;
-        byId.clear();
-        byPath.clear();
+    public void invalidateAll() {
+        mailboxes.invalidateAll();
     }
 }
