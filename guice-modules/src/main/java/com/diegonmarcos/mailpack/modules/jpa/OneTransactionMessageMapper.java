@@ -93,7 +93,29 @@ public class OneTransactionMessageMapper extends JPAMessageMapper {
         if (message.getFullContentOctets() > RecentAppends.MAX_BYTES / 4) {
             return;
         }
-        recentAppends.remember(new JPAMailboxMessage(JPAMailbox.from(mailbox), message.getUid(), message.getModSeq(), message));
+        JPAMailboxMessage copy = new JPAMailboxMessage(new UnmanagedMailbox(mailbox), message.getUid(), message.getModSeq(), message);
+        copy.setFlags(message.createFlags()); // the constructor makes every copy \Recent; an IMAP APPEND into a selected mailbox is not
+        recentAppends.remember(copy);
+    }
+
+    /**
+     * The mailbox of a copy. Not the row this append read: that one stays managed by the appending
+     * thread's entity manager, and the indexing thread then waited for that manager's lock while
+     * holding the index lock the appending thread needed (a deadlock under load). Not
+     * {@code JPAMailbox.from(mailbox)} alone either: it has no id, so the copy would name mailbox 0.
+     */
+    private static final class UnmanagedMailbox extends JPAMailbox {
+        private final JPAId id;
+
+        UnmanagedMailbox(Mailbox mailbox) {
+            super(mailbox);
+            this.id = (JPAId) mailbox.getMailboxId();
+        }
+
+        @Override
+        public JPAId getMailboxId() {
+            return id;
+        }
     }
 
     @Override

@@ -1,0 +1,116 @@
+package com.diegonmarcos.mailpack.modules.jpa;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Date;
+import java.util.Map;
+import java.util.UUID;
+
+import javax.mail.Flags;
+import javax.persistence.EntityManagerFactory;
+import javax.persistence.Persistence;
+
+import org.apache.james.core.Username;
+import org.apache.james.mailbox.MessageUid;
+import org.apache.james.mailbox.jpa.mail.JPAMailboxMapper;
+import org.apache.james.mailbox.jpa.mail.JPAModSeqProvider;
+import org.apache.james.mailbox.jpa.mail.JPAUidProvider;
+import org.apache.james.mailbox.jpa.mail.model.openjpa.AbstractJPAMailboxMessage;
+import org.apache.james.mailbox.model.ByteContent;
+import org.apache.james.mailbox.model.Mailbox;
+import org.apache.james.mailbox.model.MailboxPath;
+import org.apache.james.mailbox.model.MessageMetaData;
+import org.apache.james.mailbox.model.MessageRange;
+import org.apache.james.mailbox.model.ThreadId;
+import org.apache.james.mailbox.model.UidValidity;
+import org.apache.james.mailbox.store.mail.MessageMapper.FetchType;
+import org.apache.james.mailbox.store.mail.model.DefaultMessageId;
+import org.apache.james.mailbox.store.mail.model.MailboxMessage;
+import org.apache.james.mailbox.store.mail.model.impl.PropertyBuilder;
+import org.apache.james.mailbox.store.mail.model.impl.SimpleMailboxMessage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Appends through the mapper on an in-memory Derby database, as a delivery does. */
+class OneTransactionMessageMapperTest {
+    private static final String HEADER = "From: a@example.org\r\nSubject: hello\r\n\r\n";
+
+    private EntityManagerFactory entityManagerFactory;
+    private final RecentAppends recentAppends = new RecentAppends();
+    private JPAMailboxMapper mailboxes;
+    private OneTransactionMessageMapper messages;
+
+    @BeforeEach
+    void setUp() {
+        entityManagerFactory = Persistence.createEntityManagerFactory("Global", Map.of(
+            "openjpa.ConnectionDriverName", "org.apache.derby.jdbc.EmbeddedDriver",
+            "openjpa.ConnectionURL", "jdbc:derby:memory:one-transaction-" + UUID.randomUUID() + ";create=true"));
+        mailboxes = new JPAMailboxMapper(entityManagerFactory);
+        messages = new OneTransactionMessageMapper(new JPAUidProvider(entityManagerFactory),
+            new JPAModSeqProvider(entityManagerFactory), entityManagerFactory, recentAppends);
+    }
+
+    @AfterEach
+    void tearDown() {
+        messages.endRequest();
+        mailboxes.endRequest();
+        entityManagerFactory.close();
+    }
+
+    private Mailbox mailbox(String user) throws Exception {
+        return mailboxes.execute(() -> mailboxes.create(MailboxPath.inbox(Username.of(user)), UidValidity.of(42)).block());
+    }
+
+    private static MailboxMessage message(Mailbox mailbox, String body, Flags flags) {
+        byte[] content = (HEADER + body).getBytes(StandardCharsets.US_ASCII);
+        DefaultMessageId messageId = new DefaultMessageId();
+        return SimpleMailboxMessage.builder()
+            .messageId(messageId)
+            .threadId(ThreadId.fromBaseMessageId(messageId))
+            .mailboxId(mailbox.getMailboxId())
+            .internalDate(new Date())
+            .size(content.length)
+            .bodyStartOctet(HEADER.length())
+            .content(new ByteContent(content))
+            .flags(flags)
+            .properties(new PropertyBuilder())
+            .build();
+    }
+
+    private static String content(MailboxMessage message) throws IOException {
+        try (InputStream in = message.getFullContent()) {
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    @Test
+    void anAppendLeavesTheSearchIndexACopyThatNamesItsMailboxAndMatchesWhatTheDatabaseHolds() throws Exception {
+        mailbox("someone@diegonmarcos.com"); // so that diego's mailbox id is not the first one
+        Mailbox inbox = mailbox("diego@diegonmarcos.com");
+
+        MessageMetaData first = messages.execute(() -> messages.add(inbox, message(inbox, "first\r\n", new Flags(Flags.Flag.RECENT))));
+        MessageMetaData second = messages.execute(() -> messages.add(inbox, message(inbox, "second\r\n", new Flags(Flags.Flag.SEEN))));
+
+        assertThat(second.getUid()).isEqualTo(first.getUid().next());
+        MailboxMessage copy = recentAppends.take(inbox.getMailboxId(), second.getUid()).orElseThrow();
+        MailboxMessage stored = messages.findInMailbox(inbox, MessageRange.one(second.getUid()), FetchType.FULL, 1).next();
+        assertThat(copy.getMailboxId()).isEqualTo(inbox.getMailboxId()).isEqualTo(stored.getMailboxId());
+        // nothing in the copy belongs to the appending entity manager: the indexing thread reading a
+        // managed mailbox row waited for that manager's lock, which deadlocked deliveries
+        assertThat(messages.getEntityManager().contains(((AbstractJPAMailboxMessage) copy).getMailbox())).isFalse();
+        assertThat(copy.getUid()).isEqualTo(stored.getUid());
+        assertThat(copy.getModSeq()).isEqualTo(stored.getModSeq());
+        // not \Recent: what James stores for an IMAP APPEND into the mailbox the session has selected
+        assertThat(copy.createFlags()).isEqualTo(stored.createFlags()).isEqualTo(new Flags(Flags.Flag.SEEN));
+        assertThat(copy.getInternalDate()).isEqualTo(stored.getInternalDate());
+        assertThat(copy.getFullContentOctets()).isEqualTo(stored.getFullContentOctets());
+        assertThat(copy.getBodyOctets()).isEqualTo(stored.getBodyOctets());
+        assertThat(content(copy)).isEqualTo(content(stored)).isEqualTo(HEADER + "second\r\n");
+        assertThat(recentAppends.take(inbox.getMailboxId(), first.getUid())).isPresent();
+        assertThat(recentAppends.take(inbox.getMailboxId(), MessageUid.of(99))).isEmpty();
+    }
+}
