@@ -18,8 +18,9 @@ import org.apache.james.queue.activemq.ActiveMQMailQueueFactory;
 import org.apache.james.queue.activemq.metric.ActiveMQMetricCollector;
 import org.apache.james.queue.activemq.metric.ActiveMQMetricCollectorImpl;
 import org.apache.james.queue.api.MailQueue;
-import org.apache.james.queue.api.MailQueueItemDecoratorFactory;
 import org.apache.james.queue.api.MailQueueFactory;
+import org.apache.james.queue.api.MailQueueItemDecoratorFactory;
+import org.apache.james.queue.api.MailQueueName;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.utils.InitializationOperation;
 import org.apache.james.utils.InitilizationOperationBuilder;
@@ -58,16 +59,25 @@ public class ActiveMqQueueModule extends AbstractModule {
     }
 
     /**
-     * James' ActiveMQ queue factory on {@link QueueBroker}'s connections. Built by Guice (not by a
-     * provider method), so that its {@code @PreDestroy} closes the queues and unregisters their
-     * MBeans when the server stops.
+     * James' ActiveMQ queue factory on {@link QueueBroker}'s connections, making
+     * {@link PooledProducerMailQueue}s. Built by Guice (not by a provider method), so that its
+     * {@code @PreDestroy} closes the queues and unregisters their MBeans when the server stops.
      */
     @Singleton
     static class QueueFactory extends ActiveMQMailQueueFactory {
+        private final ActiveMQMetricCollector metrics;
+
         @Inject
         QueueFactory(ConnectionFactory connectionFactory, MailQueueItemDecoratorFactory decorators,
                      MetricFactory metricFactory, GaugeRegistry gaugeRegistry, ActiveMQMetricCollector metrics) {
             super(connectionFactory, decorators, metricFactory, gaugeRegistry, metrics);
+            this.metrics = metrics;
+        }
+
+        @Override
+        protected ManageableMailQueue createCacheableMailQueue(MailQueueName name) {
+            metrics.collectQueueStatistics(name);
+            return new PooledProducerMailQueue(connectionFactory, mailQueueItemDecoratorFactory, name, metricFactory, gaugeRegistry);
         }
     }
 

@@ -1,0 +1,184 @@
+package com.diegonmarcos.mailpack.modules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import javax.mail.MessagingException;
+import javax.mail.internet.MimeMessage;
+
+import org.apache.activemq.store.kahadb.KahaDBPersistenceAdapter;
+import org.apache.james.core.MailAddress;
+import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.lifecycle.api.LifecycleUtil;
+import org.apache.james.metrics.api.NoopGaugeRegistry;
+import org.apache.james.metrics.dropwizard.DropWizardMetricFactory;
+import org.apache.james.queue.api.MailQueue.MailQueueException;
+import org.apache.james.queue.api.MailQueue.MailQueueItem;
+import org.apache.james.queue.api.MailQueueName;
+import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
+import org.apache.james.server.core.MailImpl;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+import org.apache.mailet.base.test.FakeMail;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.codahale.metrics.MetricRegistry;
+
+/** The mail queue on a real embedded broker (KahaDB in a temporary directory), as the server runs it. */
+class PooledProducerMailQueueTest {
+    private static final int SENDERS = 20;
+    private static final int MAILS_PER_SENDER = 10;
+
+    @TempDir
+    Path home;
+
+    private QueueBroker broker;
+    private PooledProducerMailQueue queue;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        FileSystem fileSystem = new FileSystem() {
+            @Override
+            public InputStream getResource(String url) throws IOException {
+                return Files.newInputStream(getFile(url).toPath());
+            }
+
+            @Override
+            public File getFile(String url) {
+                if (url.startsWith("file://")) {
+                    return home.resolve(url.substring("file://".length())).toFile(); // relative to the working directory
+                }
+                return new File(url.replaceFirst("^file:", "")); // the absolute URL of an uploaded blob
+            }
+
+            @Override
+            public File getBasedir() {
+                return home.toFile();
+            }
+        };
+        broker = new QueueBroker(fileSystem, new KahaDBPersistenceAdapter());
+        queue = new PooledProducerMailQueue(broker.connectionFactory(), new RawMailQueueItemDecoratorFactory(),
+            MailQueueName.of("spool"), new DropWizardMetricFactory(new MetricRegistry()), new NoopGaugeRegistry());
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        queue.dispose();
+        broker.stop();
+    }
+
+    private static Mail mail(String name, String body) throws MessagingException {
+        MimeMessage message = new MimeMessage(javax.mail.Session.getDefaultInstance(new java.util.Properties()),
+            new java.io.ByteArrayInputStream(("From: a@example.org\r\nSubject: " + name + "\r\n\r\n" + body + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII)));
+        return MailImpl.builder()
+            .name(name)
+            .sender(new MailAddress("a@example.org"))
+            .addRecipient(new MailAddress("diego@diegonmarcos.com"))
+            .addAttribute(new Attribute(org.apache.mailet.AttributeName.of("mailpack.test"), AttributeValue.of(name)))
+            .mimeMessage(message)
+            .build();
+    }
+
+    private static String content(Mail mail) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        mail.getMessage().writeTo(out);
+        return out.toString(StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void mailsEnqueuedBySessionsAtTheSameTimeAreAllQueuedIntact() throws Exception {
+        Map<String, String> sent = new HashMap<>();
+        List<Callable<Void>> senders = new ArrayList<>();
+        for (int sender = 0; sender < SENDERS; sender++) {
+            List<Mail> mails = new ArrayList<>();
+            for (int i = 0; i < MAILS_PER_SENDER; i++) {
+                String name = "mail-" + sender + "-" + i;
+                Mail mail = mail(name, ("line of mail " + name + "\r\n").repeat(50));
+                sent.put(name, content(mail));
+                mails.add(mail);
+            }
+            senders.add(() -> {
+                for (Mail mail : mails) {
+                    queue.enQueue(mail);
+                }
+                return null;
+            });
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(SENDERS);
+        try {
+            for (Future<Void> done : pool.invokeAll(senders)) {
+                done.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(queue.idleProducers()).isBetween(1, PooledProducerMailQueue.MAX_PRODUCERS);
+
+        Map<String, String> received = new HashMap<>();
+        for (MailQueueItem item : queue.deQueue().take(sent.size()).collectList().block(Duration.ofMinutes(2))) {
+            Mail mail = item.getMail();
+            assertThat(mail.getAttribute(org.apache.mailet.AttributeName.of("mailpack.test")))
+                .map(attribute -> (Object) attribute.getValue().getValue()).contains(mail.getName());
+            assertThat(mail.getRecipients()).containsExactly(new MailAddress("diego@diegonmarcos.com"));
+            received.put(mail.getName(), content(mail));
+            item.done(MailQueueItem.CompletionStatus.SUCCESS);
+            LifecycleUtil.dispose(mail);
+        }
+        assertThat(received).isEqualTo(sent);
+        assertThat(queue.getSize()).isZero();
+    }
+
+    @Test
+    void aMailThatCannotBeReadIsRefusedAndTheQueueGoesOn() throws Exception {
+        queue.enQueue(mail("before", "first"));
+        int producers = queue.idleProducers();
+        MimeMessage gone = new MimeMessage(javax.mail.Session.getDefaultInstance(new java.util.Properties())) {
+            @Override
+            public void writeTo(OutputStream out) throws IOException {
+                throw new IOException("disk gone");
+            }
+        };
+        Mail unreadable = FakeMail.builder()
+            .name("unreadable")
+            .sender("a@example.org")
+            .recipient("diego@diegonmarcos.com")
+            .mimeMessage(gone)
+            .build();
+
+        assertThatThrownBy(() -> queue.enQueue(unreadable)).isInstanceOf(MailQueueException.class)
+            .hasMessageContaining("unreadable");
+        queue.enQueue(mail("after", "second"));
+
+        assertThat(queue.idleProducers()).isEqualTo(producers);
+        List<String> names = new ArrayList<>();
+        for (MailQueueItem item : queue.deQueue().take(2).collectList().block(Duration.ofMinutes(1))) {
+            names.add(item.getMail().getName());
+            item.done(MailQueueItem.CompletionStatus.SUCCESS);
+            LifecycleUtil.dispose(item.getMail());
+        }
+        assertThat(names).containsExactlyInAnyOrder("before", "after");
+    }
+}
