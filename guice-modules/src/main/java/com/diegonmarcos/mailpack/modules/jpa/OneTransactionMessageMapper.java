@@ -1,7 +1,9 @@
 package com.diegonmarcos.mailpack.modules.jpa;
 
 import java.util.Iterator;
+import java.util.Map;
 
+import javax.persistence.CacheRetrieveMode;
 import javax.persistence.EntityManager;
 import javax.persistence.EntityManagerFactory;
 import javax.persistence.PersistenceException;
@@ -53,6 +55,9 @@ public class OneTransactionMessageMapper extends JPAMessageMapper {
     /** the lazy fields of {@link JPAMailboxMessage} that hold the message */
     private static final String[] CONTENT_FIELDS = {"header", "body"};
 
+    /** Never the second-level cache (an administrator may turn OpenJPA's DataCache on): the row's counters must be current. */
+    private static final Map<String, Object> FRESH_READ = Map.of("javax.persistence.cache.retrieveMode", CacheRetrieveMode.BYPASS);
+
     private final RecentAppends recentAppends;
 
     public OneTransactionMessageMapper(JPAUidProvider uidProvider, JPAModSeqProvider modSeqProvider,
@@ -69,11 +74,15 @@ public class OneTransactionMessageMapper extends JPAMessageMapper {
         }
         long mailboxId = ((JPAId) mailbox.getMailboxId()).getRawId();
         try {
-            JPAMailbox row = entityManager.find(JPAMailbox.class, mailboxId);
+            JPAMailbox row = OpenJPAPersistence.cast(entityManager).findCached(JPAMailbox.class, mailboxId);
+            if (row != null) {
+                entityManager.refresh(row); // read earlier in this request: another append may have moved on since
+            } else {
+                row = entityManager.find(JPAMailbox.class, mailboxId, FRESH_READ); // one query instead of a find and a refresh
+            }
             if (row == null) {
                 throw new MailboxException("Cannot append to mailbox " + mailbox.generateAssociatedPath().asString() + ": it no longer exists");
             }
-            entityManager.refresh(row);
             message.setUid(MessageUid.of(row.consumeUid()));
             message.setModSeq(ModSeq.of(row.consumeModSeq()));
         } catch (PersistenceException e) {

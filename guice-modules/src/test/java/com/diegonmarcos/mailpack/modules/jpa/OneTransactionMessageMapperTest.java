@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -112,5 +113,24 @@ class OneTransactionMessageMapperTest {
         assertThat(content(copy)).isEqualTo(content(stored)).isEqualTo(HEADER + "second\r\n");
         assertThat(recentAppends.take(inbox.getMailboxId(), first.getUid())).isPresent();
         assertThat(recentAppends.take(inbox.getMailboxId(), MessageUid.of(99))).isEmpty();
+    }
+
+    @Test
+    void uidsStayDistinctWhenAnotherEntityManagerAppendsBetweenTwoAppendsOfOneRequest() throws Exception {
+        Mailbox inbox = mailbox("diego@diegonmarcos.com");
+        OneTransactionMessageMapper other = new OneTransactionMessageMapper(new JPAUidProvider(entityManagerFactory),
+            new JPAModSeqProvider(entityManagerFactory), entityManagerFactory, recentAppends);
+        try {
+            MessageMetaData first = messages.execute(() -> messages.add(inbox, message(inbox, "first\r\n", new Flags())));
+            MessageMetaData second = other.execute(() -> other.add(inbox, message(inbox, "second\r\n", new Flags())));
+            // the first mapper's entity manager still holds the mailbox row it read for the first append
+            MessageMetaData third = messages.execute(() -> messages.add(inbox, message(inbox, "third\r\n", new Flags())));
+
+            assertThat(List.of(first.getUid(), second.getUid(), third.getUid()))
+                .containsExactly(MessageUid.of(1), MessageUid.of(2), MessageUid.of(3));
+            assertThat(third.getModSeq()).isGreaterThan(second.getModSeq());
+        } finally {
+            other.endRequest();
+        }
     }
 }
