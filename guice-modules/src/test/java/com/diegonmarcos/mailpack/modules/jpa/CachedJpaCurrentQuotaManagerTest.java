@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -15,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import javax.persistence.EntityManagerFactory;
-import javax.persistence.Persistence;
 
 import org.apache.james.core.Domain;
 import org.apache.james.core.quota.QuotaCountUsage;
@@ -42,9 +39,7 @@ class CachedJpaCurrentQuotaManagerTest {
 
     @BeforeEach
     void setUp() {
-        entityManagerFactory = Persistence.createEntityManagerFactory("Global", Map.of(
-            "openjpa.ConnectionDriverName", "org.apache.derby.jdbc.EmbeddedDriver",
-            "openjpa.ConnectionURL", "jdbc:derby:memory:current-quota-" + UUID.randomUUID() + ";create=true"));
+        entityManagerFactory = InMemoryDerby.entityManagerFactory("current-quota");
         quotas = new CachedJpaCurrentQuotaManager(entityManagerFactory, TTL, clock::get);
         database = new JpaCurrentQuotaManager(entityManagerFactory);
     }

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 import javax.persistence.EntityManagerFactory;
-import javax.persistence.Persistence;
 
 import org.apache.james.core.Domain;
 import org.apache.james.core.quota.QuotaCountLimit;
@@ -30,9 +28,7 @@ class CachingJpaMaxQuotaDAOTest {
 
     @BeforeEach
     void setUp() {
-        entityManagerFactory = Persistence.createEntityManagerFactory("Global", Map.of(
-            "openjpa.ConnectionDriverName", "org.apache.derby.jdbc.EmbeddedDriver",
-            "openjpa.ConnectionURL", "jdbc:derby:memory:quota-" + UUID.randomUUID() + ";create=true"));
+        entityManagerFactory = InMemoryDerby.entityManagerFactory("quota");
         quotas = new JPAPerUserMaxQuotaManager(entityManagerFactory, new CachingJpaMaxQuotaDAO(entityManagerFactory));
     }
 

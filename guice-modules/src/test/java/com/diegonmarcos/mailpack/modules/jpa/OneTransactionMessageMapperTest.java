@@ -7,12 +7,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Date;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 
 import javax.mail.Flags;
 import javax.persistence.EntityManagerFactory;
-import javax.persistence.Persistence;
 
 import org.apache.james.core.Username;
 import org.apache.james.mailbox.MessageUid;
@@ -47,9 +44,7 @@ class OneTransactionMessageMapperTest {
 
     @BeforeEach
     void setUp() {
-        entityManagerFactory = Persistence.createEntityManagerFactory("Global", Map.of(
-            "openjpa.ConnectionDriverName", "org.apache.derby.jdbc.EmbeddedDriver",
-            "openjpa.ConnectionURL", "jdbc:derby:memory:one-transaction-" + UUID.randomUUID() + ";create=true"));
+        entityManagerFactory = InMemoryDerby.entityManagerFactory("one-transaction");
         mailboxes = new JPAMailboxMapper(entityManagerFactory);
         messages = new OneTransactionMessageMapper(new JPAUidProvider(entityManagerFactory),
             new JPAModSeqProvider(entityManagerFactory), entityManagerFactory, recentAppends);
