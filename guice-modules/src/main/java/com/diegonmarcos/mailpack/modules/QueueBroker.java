@@ -15,7 +15,6 @@ import org.apache.activemq.broker.jmx.ManagementContext;
 import org.apache.activemq.plugin.StatisticsBrokerPlugin;
 import org.apache.activemq.store.PersistenceAdapter;
 import org.apache.james.filesystem.api.FileSystem;
-import org.apache.james.queue.activemq.FileSystemBlobTransferPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +29,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything else is as James sets it up, on the same directories, so an existing
  * {@code var/store/activemq} is used as it is: KahaDB under {@code var/store/activemq/brokers/KahaDB},
- * large messages under {@code var/store/activemq/blob-transfer}, the statistics plugin (queue sizes
+ * the content of each queued mail under {@code var/store/activemq/blob-transfer}, synced to disk
+ * before the mail is acknowledged ({@link DurableBlobTransferPolicy}), the statistics plugin (queue sizes
  * and health check), no prefetch (a spooler thread takes one mail at a time), no Java
  * deserialisation of untrusted classes.
  */
@@ -74,10 +74,9 @@ public class QueueBroker {
         connectionFactory.setPrefetchPolicy(prefetch);
     }
 
-    private static FileSystemBlobTransferPolicy blobTransferPolicy(FileSystem fileSystem) {
-        FileSystemBlobTransferPolicy policy = new FileSystemBlobTransferPolicy();
+    private static DurableBlobTransferPolicy blobTransferPolicy(FileSystem fileSystem) {
+        DurableBlobTransferPolicy policy = new DurableBlobTransferPolicy(fileSystem);
         policy.setDefaultUploadUrl(BLOB_DIRECTORY);
-        policy.setFileSystem(fileSystem);
         return policy;
     }
 

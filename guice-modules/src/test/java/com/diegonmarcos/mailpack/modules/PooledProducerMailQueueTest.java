@@ -181,4 +181,26 @@ class PooledProducerMailQueueTest {
         }
         assertThat(names).containsExactlyInAnyOrder("before", "after");
     }
+
+    @Test
+    void theContentOfAQueuedMailIsOnDiskUnderBlobTransferWhenTheEnqueueReturns() throws Exception {
+        Mail mail = mail("on-disk", "kept until delivered");
+        String expected = content(mail);
+
+        queue.enQueue(mail);
+
+        Path blobs = home.resolve("var/store/activemq/blob-transfer");
+        List<String> files = new ArrayList<>();
+        try (java.util.stream.Stream<Path> walk = Files.walk(blobs)) {
+            for (Path file : walk.filter(Files::isRegularFile).toList()) {
+                files.add(Files.readString(file, StandardCharsets.US_ASCII));
+            }
+        }
+        assertThat(files).containsExactly(expected);
+        for (MailQueueItem item : queue.deQueue().take(1).collectList().block(Duration.ofMinutes(1))) {
+            assertThat(content(item.getMail())).isEqualTo(expected);
+            item.done(MailQueueItem.CompletionStatus.SUCCESS);
+            LifecycleUtil.dispose(item.getMail());
+        }
+    }
 }
