@@ -35,8 +35,7 @@ final class DurableBlobTransferPolicy extends FileSystemBlobTransferPolicy {
     private DurableBlobStrategy strategy;
 
     DurableBlobTransferPolicy(FileSystem fileSystem) {
-        this.fileSystem = fileSystem;
-        setFileSystem(fileSystem);
+        this.fileSystem = fileSystem; // James' policy keeps its own privately, for the strategy replaced here
     }
 
     @Override

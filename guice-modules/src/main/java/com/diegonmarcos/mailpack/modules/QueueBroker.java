@@ -1,7 +1,5 @@
 package com.diegonmarcos.mailpack.modules;
 
-import java.io.IOException;
-
 import javax.annotation.PreDestroy;
 import javax.inject.Inject;
 import javax.inject.Singleton;

@@ -99,7 +99,7 @@ public class OneTransactionMessageMapper extends JPAMessageMapper {
      * attachments included.
      */
     private void rememberForTheSearchIndex(Mailbox mailbox, MailboxMessage message) throws MailboxException {
-        if (message.getFullContentOctets() > RecentAppends.MAX_BYTES / 4) {
+        if (!RecentAppends.keeps(message.getFullContentOctets())) {
             return;
         }
         JPAMailboxMessage copy = new JPAMailboxMessage(new UnmanagedMailbox(mailbox), message.getUid(), message.getModSeq(), message);

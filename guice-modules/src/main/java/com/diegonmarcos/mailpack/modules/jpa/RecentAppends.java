@@ -37,10 +37,15 @@ public class RecentAppends {
     private final Map<Key, MailboxMessage> copies = new LinkedHashMap<>();
     private long bytes;
 
+    /** Whether a message of {@code octets} is small enough to be kept (so a caller need not copy a bigger one). */
+    public static boolean keeps(long octets) {
+        return octets <= MAX_BYTES / 4;
+    }
+
     /** Keeps {@code copy} (a message already in memory, with its UID) if it fits. */
     public synchronized void remember(MailboxMessage copy) {
         long size = copy.getFullContentOctets();
-        if (size > MAX_BYTES / 4) {
+        if (!keeps(size)) {
             return;
         }
         MailboxMessage previous = copies.put(new Key(copy.getMailboxId(), copy.getUid()), copy);
