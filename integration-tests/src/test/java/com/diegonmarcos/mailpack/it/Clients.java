@@ -72,7 +72,17 @@ public final class Clients {
         if (folder.getMessageCount() == 0) {
             return new Message[0]; // James answers "UID FETCH 1:*" on an empty folder with BAD
         }
-        return ((javax.mail.UIDFolder) folder).getMessagesByUID(1, javax.mail.UIDFolder.LASTUID);
+        try {
+            return ((javax.mail.UIDFolder) folder).getMessagesByUID(1, javax.mail.UIDFolder.LASTUID);
+        } catch (javax.mail.MessagingException e) {
+            if (e.getNextException() instanceof com.sun.mail.iap.BadCommandException
+                && String.valueOf(e.getMessage()).contains("Invalid messageset")) {
+                // the same race from the other side: the SELECT's UID list was empty and its EXISTS
+                // already counted a delivery committed in between, so this session has no message yet
+                return new Message[0];
+            }
+            throw e;
+        }
     }
 
     private interface Selection {
