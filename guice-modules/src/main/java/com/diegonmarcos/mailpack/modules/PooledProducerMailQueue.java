@@ -1,6 +1,8 @@
 package com.diegonmarcos.mailpack.modules;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -111,7 +113,7 @@ final class PooledProducerMailQueue extends ActiveMQCacheableMailQueue {
     }
 
     private static void send(Producer producer, Map<String, Object> props, int msgPrio, Mail mail) throws JMSException, MessagingException {
-        BlobMessage message = producer.session().createBlobMessage(new MimeMessageInputStream(mail.getMessage()));
+        BlobMessage message = producer.session().createBlobMessage(new ReleasedOnClose(new MimeMessageInputStream(mail.getMessage())));
         try {
             for (Map.Entry<String, Object> property : props.entrySet()) {
                 message.setObjectProperty(property.getKey(), property.getValue());
@@ -126,6 +128,38 @@ final class PooledProducerMailQueue extends ActiveMQCacheableMailQueue {
                 }
             }
             throw e;
+        }
+    }
+
+    /**
+     * The content stream of a queued mail, let go of once read: the blob message keeps its uploader,
+     * the uploader this stream, and the broker keeps its copy of the message (with the same uploader)
+     * until the mail is delivered. James' stream over a mail whose headers a hook changed is a
+     * {@link java.io.SequenceInputStream} that still holds the headers and the body when it is done,
+     * so every queued mail under 100 KiB (James keeps those in memory) stayed in the heap until it
+     * was delivered: in a heap histogram taken as 20 SMTP sessions finished sending 2,000 messages
+     * of 4 KiB, 1,700 queued mails held 71,000 header objects and 9 MiB of byte arrays (a queued 90 KiB
+     * mail holds 90 KiB). Released, the peak RSS of that load went from 345-348 to 327-335 MiB.
+     */
+    private static final class ReleasedOnClose extends FilterInputStream {
+        ReleasedOnClose(InputStream content) {
+            super(content);
+        }
+
+        @Override
+        public void close() throws IOException {
+            InputStream content = in;
+            in = Released.STREAM; // read again (a second upload), it fails instead of writing an empty file
+            content.close();
+        }
+    }
+
+    private static final class Released extends InputStream {
+        static final Released STREAM = new Released();
+
+        @Override
+        public int read() throws IOException {
+            throw new IOException("the content of this mail was already written to the queue and released");
         }
     }
 

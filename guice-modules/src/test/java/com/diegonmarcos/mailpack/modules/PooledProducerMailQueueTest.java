@@ -35,6 +35,7 @@ import org.apache.james.queue.api.MailQueue.MailQueueItem;
 import org.apache.james.queue.api.MailQueueName;
 import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
 import org.apache.james.server.core.MailImpl;
+import org.apache.james.server.core.MimeMessageInputStreamSource;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
@@ -100,6 +101,23 @@ class PooledProducerMailQueueTest {
             .addAttribute(new Attribute(org.apache.mailet.AttributeName.of("mailpack.test"), AttributeValue.of(name)))
             .mimeMessage(message)
             .build();
+    }
+
+    /**
+     * A mail as James' SMTP server hands it to the queue: its content in a stream source (in memory
+     * up to 100 KiB, then in a temporary file), with a header added by a hook (mailpack's
+     * Authentication-Results), so that the queue reads the new headers and the source's body.
+     */
+    private static Mail receivedOverSmtp(String name, String body) throws MessagingException {
+        MailImpl mail = MailImpl.builder()
+            .name(name)
+            .sender(new MailAddress("a@example.org"))
+            .addRecipient(new MailAddress("diego@diegonmarcos.com"))
+            .build();
+        mail.setMessageContent(MimeMessageInputStreamSource.create(name, new java.io.ByteArrayInputStream(
+            ("From: a@example.org\r\nSubject: " + name + "\r\n\r\n" + body + "\r\n").getBytes(StandardCharsets.US_ASCII))));
+        mail.getMessage().addHeader("Authentication-Results", "mx.diegonmarcos.com; spf=none");
+        return mail;
     }
 
     private static String content(Mail mail) throws Exception {
@@ -180,6 +198,42 @@ class PooledProducerMailQueueTest {
             LifecycleUtil.dispose(item.getMail());
         }
         assertThat(names).containsExactlyInAnyOrder("before", "after");
+    }
+
+    @Test
+    void queuedMailDoesNotKeepItsContentInTheHeapUntilItIsDelivered() throws Exception {
+        int mails = 128;
+        int bodyBytes = 64 * 1024; // under 100 KiB: James keeps such a mail in memory, not in a file
+        long before = usedHeapAfterGc();
+
+        for (int i = 0; i < mails; i++) {
+            Mail mail = receivedOverSmtp("held-" + i, ("x".repeat(1000) + "\r\n").repeat(bodyBytes / 1002));
+            queue.enQueue(mail);
+            LifecycleUtil.dispose(mail); // what James' SMTP server does once a mail is queued
+        }
+
+        // The content is in the blob files. Kept in the heap too (the broker's copy of each JMS
+        // message held its uploader, and the uploader the stream it read), a burst of queued mail
+        // would take 8 MiB here: a quarter of that is allowed for the messages' other state.
+        long queuedContent = (long) mails * bodyBytes;
+        assertThat(usedHeapAfterGc() - before).isLessThan(queuedContent / 4);
+        assertThat(queue.getSize()).isEqualTo(mails);
+        List<MailQueueItem> items = queue.deQueue().take(mails).collectList().block(Duration.ofMinutes(1));
+        for (MailQueueItem item : items) {
+            assertThat(content(item.getMail())).contains("Subject: held-");
+            item.done(MailQueueItem.CompletionStatus.SUCCESS);
+            LifecycleUtil.dispose(item.getMail());
+        }
+    }
+
+    private static long usedHeapAfterGc() {
+        Runtime runtime = Runtime.getRuntime();
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) { // a full collection may need a second pass for what finalizers released
+            System.gc();
+            used = Math.min(used, runtime.totalMemory() - runtime.freeMemory());
+        }
+        return used;
     }
 
     @Test
