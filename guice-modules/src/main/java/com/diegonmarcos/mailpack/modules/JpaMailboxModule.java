@@ -73,6 +73,7 @@ import org.apache.lucene.store.FSDirectory;
 import com.diegonmarcos.mailpack.modules.jpa.CachedJpaCurrentQuotaManager;
 import com.diegonmarcos.mailpack.modules.jpa.CachingJpaMaxQuotaDAO;
 import com.diegonmarcos.mailpack.modules.jpa.OneTransactionMapperFactory;
+import com.diegonmarcos.mailpack.modules.jpa.UnseenMessagesIndex;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Scopes;
@@ -158,6 +159,12 @@ public class JpaMailboxModule extends AbstractModule {
         bind(MessageSearchIndex.class).to(LuceneMessageSearchIndex.class);
         bind(ListeningMessageSearchIndex.class).to(LuceneMessageSearchIndex.class);
         Multibinder.newSetBinder(binder(), EventListener.ReactiveGroupEventListener.class).addBinding().to(LuceneMessageSearchIndex.class);
+    }
+
+    /** Before the first IMAP session counts unseen messages. */
+    @ProvidesIntoSet
+    InitializationOperation indexUnseenMessages(UnseenMessagesIndex index) {
+        return InitilizationOperationBuilder.forClass(UnseenMessagesIndex.class).init(index::ensure);
     }
 
     @ProvidesIntoSet

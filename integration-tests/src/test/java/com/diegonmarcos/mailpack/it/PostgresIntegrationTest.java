@@ -51,9 +51,13 @@ class PostgresIntegrationTest {
         assertThat(imapsInbox(server, DIEGO, PASSWORD)).anySatisfy(raw -> assertThat(raw).contains(marker));
         try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(), TestPostgres.USER, "");
              ResultSet users = connection.createStatement().executeQuery("SELECT count(*) FROM james_user WHERE user_name = '" + DIEGO + "'");
-             ResultSet domains = connection.createStatement().executeQuery("SELECT count(*) FROM james_domain WHERE domain_name = 'diegonmarcos.com'")) {
+             ResultSet domains = connection.createStatement().executeQuery("SELECT count(*) FROM james_domain WHERE domain_name = 'diegonmarcos.com'");
+             ResultSet unseenIndex = connection.createStatement().executeQuery(
+                 "SELECT indexdef FROM pg_indexes WHERE tablename = 'james_mail' AND indexname = 'mailpack_mail_unseen'")) {
             assertThat(users.next() && users.getInt(1) == 1).isTrue();
             assertThat(domains.next() && domains.getInt(1) == 1).isTrue();
+            assertThat(unseenIndex.next()).as("mailpack's index of unseen messages per mailbox").isTrue();
+            assertThat(unseenIndex.getString(1)).contains("(mailbox_id, mail_is_seen)");
         }
         assertThat(Files.exists(server.home().resolve("var/store/derby"))).as("no Derby database created").isFalse();
     }
