@@ -229,11 +229,18 @@ cpu_busy_pct() {
     printf "%.0f", (total > 0 ? 100 * (total - idle) / total : 0) }'
 }
 
-# machine_busy_ms: CPU time all cores have spent busy since boot (everything but idle and iowait).
+# machine_busy_ms: CPU time all cores have spent busy since boot (everything but idle, iowait and
+# steal).
 machine_busy_ms() {
   awk -v hz="$(getconf CLK_TCK)" 'NR == 1 {
-    for (i = 2; i <= NF; i++) if (i != 5 && i != 6) t += $i
+    for (i = 2; i <= NF; i++) if (i != 5 && i != 6 && i != 9) t += $i
     printf "%d", t * 1000 / hz; exit }' /proc/stat
+}
+
+# machine_steal_ms: CPU time the hypervisor gave to other guests while this machine's CPUs wanted
+# to run, since boot (the "steal" column of /proc/stat): on a shared VM it slows every figure.
+machine_steal_ms() {
+  awk -v hz="$(getconf CLK_TCK)" 'NR == 1 { printf "%d", $9 * 1000 / hz; exit }' /proc/stat
 }
 
 # proc_kib PID FIELD: a /proc/PID/status memory field (VmRSS, VmHWM) in KiB.
@@ -347,9 +354,9 @@ smtp_source_bin() {
 # INBOX), LOAD_BUSY_BEFORE (CPU busy % in the 2 s before the load), LOAD_CPU_MS (CPU time the
 # server processes, the trees at ROOT, used meanwhile: steadier than wall time when other work
 # runs) and LOAD_OTHER_CPU_MS (all other CPU time on the machine meanwhile: the load generator, the
-# polling, and any foreign work that competed with the server).
+# polling, and any foreign work that competed with the server) and LOAD_STEAL_MS (the hypervisor's steal time).
 run_load() {
-  local name=$1 port=$2 url=$3 total=$4 out="$TMP/$1.smtp-source.log" start end cpu0 busy0
+  local name=$1 port=$2 url=$3 total=$4 out="$TMP/$1.smtp-source.log" start end cpu0 busy0 steal0
   shift 4
   # Other work on 2 cores skews every wall-clock figure: give it a bounded chance to finish first.
   local quiet_deadline=$(($(now_ms) + QUIET_WAIT_S * 1000))
@@ -364,6 +371,7 @@ run_load() {
   log "$name: sending $MESSAGES messages of $MSG_BYTES bytes over $SESSIONS sessions"
   cpu0=$(tree_cpu_ms "$@")
   busy0=$(machine_busy_ms)
+  steal0=$(machine_steal_ms)
   start=$(now_ms)
   if ! "$SMTP_SOURCE" -s "$SESSIONS" -m "$MESSAGES" -l "$MSG_BYTES" -f "$SENDER" -t "$RCPT" \
     "127.0.0.1:$port" >"$out" 2>&1; then
@@ -383,6 +391,7 @@ run_load() {
   LOAD_DELIVER_MS=$(($(now_ms) - start))
   LOAD_CPU_MS=$(($(tree_cpu_ms "$@") - cpu0))
   LOAD_OTHER_CPU_MS=$(($(machine_busy_ms) - busy0 - LOAD_CPU_MS))
+  LOAD_STEAL_MS=$(($(machine_steal_ms) - steal0))
   log "$name: all $total messages in INBOX after $(secs "$LOAD_DELIVER_MS") s"
 }
 
@@ -500,6 +509,7 @@ bench_mailpack() {
   MP_DELIVER_MS=$LOAD_DELIVER_MS
   MP_CPU_MS=$LOAD_CPU_MS
   MP_OTHER_CPU_MS=$LOAD_OTHER_CPU_MS
+  MP_STEAL_MS=$LOAD_STEAL_MS
   MP_PEAK_HWM_KIB=$(proc_kib "$MAILPACK_PID" VmHWM)
   MP_PEAK_PSS_KIB=$(peak_column "$TMP/mailpack.samples" 5)
   log "mailpack: peak RSS (VmHWM) $(kib_to_mib "$MP_PEAK_HWM_KIB") MiB"
@@ -678,6 +688,7 @@ bench_postfix_dovecot() {
   PD_DELIVER_MS=$LOAD_DELIVER_MS
   PD_CPU_MS=$LOAD_CPU_MS
   PD_OTHER_CPU_MS=$LOAD_OTHER_CPU_MS
+  PD_STEAL_MS=$LOAD_STEAL_MS
   PD_PEAK_HWM_KIB=$(peak_column "$TMP/postfix-dovecot.samples" 3)
   PD_PEAK_RSS_KIB=$(peak_column "$TMP/postfix-dovecot.samples" 4)
   PD_PEAK_PSS_KIB=$(peak_column "$TMP/postfix-dovecot.samples" 5)
@@ -785,6 +796,7 @@ report() {
     echo "| Server CPU time, load start → all in INBOX (s) | $(secs "$MP_CPU_MS") | $(secs "$PD_CPU_MS") | $(ratio "$MP_CPU_MS" "$PD_CPU_MS") | – | – |"
     echo "| Server CPU time per message (ms) | $(awk -v c="$MP_CPU_MS" -v n="$MESSAGES" 'BEGIN { printf "%.1f", c / n }') | $(awk -v c="$PD_CPU_MS" -v n="$MESSAGES" 'BEGIN { printf "%.1f", c / n }') | – | – | – |"
     echo "| Other CPU time on the machine meanwhile (s): smtp-source, the IMAP poll, sampler, foreign work | $(secs "$MP_OTHER_CPU_MS") | $(secs "$PD_OTHER_CPU_MS") | – | – | – |"
+    echo "| CPU time stolen by the hypervisor meanwhile (s; /proc/stat steal, all cores) | $(secs "$MP_STEAL_MS") | $(secs "$PD_STEAL_MS") | – | – | – |"
     echo "| Peak RSS during load (MiB): JVM VmHWM / max over 1 s samples of Σ VmHWM | $(kib_to_mib "$MP_PEAK_HWM_KIB") | $(kib_to_mib "$PD_PEAK_HWM_KIB") ($PD_PEAK_PROCS processes) | $(ratio "$MP_PEAK_HWM_KIB" "$PD_PEAK_HWM_KIB") | – | – |"
     echo "| Peak Σ VmRSS during load (MiB) | – | $(kib_to_mib "$PD_PEAK_RSS_KIB") | – | – | – |"
     echo "| Peak Σ PSS during load (MiB) | $(kib_to_mib "$MP_PEAK_PSS_KIB") | $(kib_to_mib "$PD_PEAK_PSS_KIB") | $(ratio "$MP_PEAK_PSS_KIB" "$PD_PEAK_PSS_KIB") | – | – |"
