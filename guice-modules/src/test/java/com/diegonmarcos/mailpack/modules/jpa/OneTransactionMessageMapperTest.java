@@ -1,11 +1,12 @@
 package com.diegonmarcos.mailpack.modules.jpa;
 
+import static com.diegonmarcos.mailpack.modules.jpa.TestMessages.HEADER;
+import static com.diegonmarcos.mailpack.modules.jpa.TestMessages.message;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Date;
 import java.util.List;
 
 import javax.mail.Flags;
@@ -17,26 +18,19 @@ import org.apache.james.mailbox.jpa.mail.JPAMailboxMapper;
 import org.apache.james.mailbox.jpa.mail.JPAModSeqProvider;
 import org.apache.james.mailbox.jpa.mail.JPAUidProvider;
 import org.apache.james.mailbox.jpa.mail.model.openjpa.AbstractJPAMailboxMessage;
-import org.apache.james.mailbox.model.ByteContent;
 import org.apache.james.mailbox.model.Mailbox;
 import org.apache.james.mailbox.model.MailboxPath;
 import org.apache.james.mailbox.model.MessageMetaData;
 import org.apache.james.mailbox.model.MessageRange;
-import org.apache.james.mailbox.model.ThreadId;
 import org.apache.james.mailbox.model.UidValidity;
 import org.apache.james.mailbox.store.mail.MessageMapper.FetchType;
-import org.apache.james.mailbox.store.mail.model.DefaultMessageId;
 import org.apache.james.mailbox.store.mail.model.MailboxMessage;
-import org.apache.james.mailbox.store.mail.model.impl.PropertyBuilder;
-import org.apache.james.mailbox.store.mail.model.impl.SimpleMailboxMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Appends through the mapper on an in-memory Derby database, as a delivery does. */
 class OneTransactionMessageMapperTest {
-    private static final String HEADER = "From: a@example.org\r\nSubject: hello\r\n\r\n";
-
     private EntityManagerFactory entityManagerFactory;
     private final RecentAppends recentAppends = new RecentAppends();
     private JPAMailboxMapper mailboxes;
@@ -59,22 +53,6 @@ class OneTransactionMessageMapperTest {
 
     private Mailbox mailbox(String user) throws Exception {
         return mailboxes.execute(() -> mailboxes.create(MailboxPath.inbox(Username.of(user)), UidValidity.of(42)).block());
-    }
-
-    private static MailboxMessage message(Mailbox mailbox, String body, Flags flags) {
-        byte[] content = (HEADER + body).getBytes(StandardCharsets.US_ASCII);
-        DefaultMessageId messageId = new DefaultMessageId();
-        return SimpleMailboxMessage.builder()
-            .messageId(messageId)
-            .threadId(ThreadId.fromBaseMessageId(messageId))
-            .mailboxId(mailbox.getMailboxId())
-            .internalDate(new Date())
-            .size(content.length)
-            .bodyStartOctet(HEADER.length())
-            .content(new ByteContent(content))
-            .flags(flags)
-            .properties(new PropertyBuilder())
-            .build();
     }
 
     private static String content(MailboxMessage message) throws IOException {

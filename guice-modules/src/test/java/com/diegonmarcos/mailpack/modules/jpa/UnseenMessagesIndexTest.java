@@ -1,13 +1,12 @@
 package com.diegonmarcos.mailpack.modules.jpa;
 
+import static com.diegonmarcos.mailpack.modules.jpa.TestMessages.message;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.Date;
 
 import javax.mail.Flags;
 import javax.persistence.EntityManager;
@@ -18,15 +17,9 @@ import org.apache.james.mailbox.jpa.JPAId;
 import org.apache.james.mailbox.jpa.mail.JPAMailboxMapper;
 import org.apache.james.mailbox.jpa.mail.JPAModSeqProvider;
 import org.apache.james.mailbox.jpa.mail.JPAUidProvider;
-import org.apache.james.mailbox.model.ByteContent;
 import org.apache.james.mailbox.model.Mailbox;
 import org.apache.james.mailbox.model.MailboxPath;
-import org.apache.james.mailbox.model.ThreadId;
 import org.apache.james.mailbox.model.UidValidity;
-import org.apache.james.mailbox.store.mail.model.DefaultMessageId;
-import org.apache.james.mailbox.store.mail.model.MailboxMessage;
-import org.apache.james.mailbox.store.mail.model.impl.PropertyBuilder;
-import org.apache.james.mailbox.store.mail.model.impl.SimpleMailboxMessage;
 import org.apache.openjpa.persistence.OpenJPAPersistence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,8 +27,6 @@ import org.junit.jupiter.api.Test;
 
 /** The unseen-messages index on an in-memory Derby database, and the plan of James' unseen count. */
 class UnseenMessagesIndexTest {
-    private static final String HEADER = "From: a@example.org\r\nSubject: hello\r\n\r\n";
-
     private EntityManagerFactory entityManagerFactory;
 
     @BeforeEach
@@ -75,7 +66,7 @@ class UnseenMessagesIndexTest {
         for (int i = 0; i < 150; i++) {
             Mailbox mailbox = i % 3 == 0 ? other : diego;
             Flags flags = i % 5 == 0 ? new Flags(Flags.Flag.SEEN) : new Flags();
-            messages.execute(() -> messages.add(mailbox, message(mailbox, flags)));
+            messages.execute(() -> messages.add(mailbox, message(mailbox, "body\r\n", flags)));
         }
         messages.endRequest();
         mailboxes.endRequest();
@@ -106,21 +97,5 @@ class UnseenMessagesIndexTest {
         } finally {
             entityManager.close();
         }
-    }
-
-    private static MailboxMessage message(Mailbox mailbox, Flags flags) {
-        byte[] content = (HEADER + "body\r\n").getBytes(StandardCharsets.US_ASCII);
-        DefaultMessageId messageId = new DefaultMessageId();
-        return SimpleMailboxMessage.builder()
-            .messageId(messageId)
-            .threadId(ThreadId.fromBaseMessageId(messageId))
-            .mailboxId(mailbox.getMailboxId())
-            .internalDate(new Date())
-            .size(content.length)
-            .bodyStartOctet(HEADER.length())
-            .content(new ByteContent(content))
-            .flags(flags)
-            .properties(new PropertyBuilder())
-            .build();
     }
 }
