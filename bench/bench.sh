@@ -218,6 +218,7 @@ wait_port() {
 
 # cpu_busy_pct SECONDS: how busy all CPUs were over SECONDS, from /proc/stat (100 = every core busy).
 # Taken just before each load to record how quiet the machine was; other work skews every figure.
+# Unlike machine_busy_ms, steal counts as busy here: a host taking the CPUs away is no quiet machine.
 cpu_busy_pct() {
   local a b
   a=$(head -n 1 /proc/stat)

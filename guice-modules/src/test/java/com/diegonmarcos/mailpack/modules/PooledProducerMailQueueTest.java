@@ -91,9 +91,7 @@ class PooledProducerMailQueueTest {
     }
 
     private static Mail mail(String name, String body) throws MessagingException {
-        MimeMessage message = new MimeMessage(javax.mail.Session.getDefaultInstance(new java.util.Properties()),
-            new java.io.ByteArrayInputStream(("From: a@example.org\r\nSubject: " + name + "\r\n\r\n" + body + "\r\n")
-                .getBytes(StandardCharsets.US_ASCII)));
+        MimeMessage message = new MimeMessage(javax.mail.Session.getDefaultInstance(new java.util.Properties()), raw(name, body));
         return MailImpl.builder()
             .name(name)
             .sender(new MailAddress("a@example.org"))
@@ -114,10 +112,14 @@ class PooledProducerMailQueueTest {
             .sender(new MailAddress("a@example.org"))
             .addRecipient(new MailAddress("diego@diegonmarcos.com"))
             .build();
-        mail.setMessageContent(MimeMessageInputStreamSource.create(name, new java.io.ByteArrayInputStream(
-            ("From: a@example.org\r\nSubject: " + name + "\r\n\r\n" + body + "\r\n").getBytes(StandardCharsets.US_ASCII))));
+        mail.setMessageContent(MimeMessageInputStreamSource.create(name, raw(name, body)));
         mail.getMessage().addHeader("Authentication-Results", "mx.diegonmarcos.com; spf=none");
         return mail;
+    }
+
+    private static InputStream raw(String name, String body) {
+        return new java.io.ByteArrayInputStream(("From: a@example.org\r\nSubject: " + name + "\r\n\r\n" + body + "\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
     }
 
     private static String content(Mail mail) throws Exception {
