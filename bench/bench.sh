@@ -120,7 +120,7 @@ cleanup() {
     if ((rc != 0)); then
       # Show the end of every log so a failure can be understood without re-running.
       local f
-      for f in "$TMP"/mailpack/out-*.log "$TMP"/postfix/maillog "$TMP"/dovecot/dovecot.log "$TMP"/*.smtp-source.log; do
+      for f in "$TMP"/mailpack/out-*.log "$TMP"/mailpack-core/out-*.log "$TMP"/postfix/maillog "$TMP"/dovecot/dovecot.log "$TMP"/*.smtp-source.log; do
         [[ -s $f ]] || continue
         log "---- last lines of $f ----"
         tail -n 25 "$f" >&2
@@ -412,11 +412,11 @@ second_load() {
 # mailpack
 # ---------------------------------------------------------------------------------------------
 
-# start_mailpack LABEL: start the JVM on fresh ports in $TMP/mailpack and wait until it has logged
+# start_mailpack LABEL [DIR]: start the JVM on fresh ports in DIR (default $TMP/mailpack) and wait until it has logged
 # "mailpack is running". Sets MAILPACK_PID, MP_START_MS (wall clock at fork), MP_PORT_MS (fork ->
 # SMTP port accepts a connection), MP_RUNNING_MS (fork -> log line) and the MP_*_PORT variables.
 start_mailpack() {
-  local label=$1 w=$TMP/mailpack v start deadline
+  local label=$1 w=${2:-$TMP/mailpack} v start deadline
   for v in MP_SMTP_PORT MP_SUB_PORT MP_SMTPS_PORT MP_IMAP_PORT MP_IMAPS_PORT MP_POP3S_PORT MP_WEB_PORT; do
     pick_port "$v"
   done
@@ -449,8 +449,22 @@ start_mailpack() {
   log "mailpack ($label): SMTP accepts connections after $MP_PORT_MS ms, fully up after $MP_RUNNING_MS ms"
 }
 
+# create_user DIR: the benchmark's recipient, over the webadmin of the mailpack running in DIR.
+create_user() {
+  local w=$1 token code="" i
+  token=$(cat "$w/var/webadmin/admin.token")
+  for ((i = 0; i < 30; i++)); do
+    code=$(curl -s -o "$w/put-user.out" -w '%{http_code}' --max-time 10 -X PUT \
+      -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+      -d "{\"password\":\"$PASSWORD\"}" "http://127.0.0.1:$MP_WEB_PORT/users/$RCPT" || true)
+    [[ $code == 204 ]] && break
+    sleep 1
+  done
+  [[ $code == 204 ]] || die "mailpack ($w): creating $RCPT over webadmin answered HTTP $code: $(cat "$w/put-user.out" 2>/dev/null)"
+}
+
 bench_mailpack() {
-  local w=$TMP/mailpack i
+  local w=$TMP/mailpack
   mkdir -p "$w"
   cp -r "$REPO/conf" "$w/"
   # The load is one client address sending 2,000 messages to one recipient on port 25: switch off the
@@ -487,16 +501,7 @@ bench_mailpack() {
   MP_IDLE_PSS_KIB=$(memory_sample "$MAILPACK_PID" | awk '{ print $4 }')
   log "mailpack: idle RSS $(kib_to_mib "$MP_IDLE_RSS_KIB") MiB at $IDLE_SAMPLE_S s"
 
-  local token code=""
-  token=$(cat "$w/var/webadmin/admin.token")
-  for ((i = 0; i < 30; i++)); do
-    code=$(curl -s -o "$w/put-user.out" -w '%{http_code}' --max-time 10 -X PUT \
-      -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-      -d "{\"password\":\"$PASSWORD\"}" "http://127.0.0.1:$MP_WEB_PORT/users/$RCPT" || true)
-    [[ $code == 204 ]] && break
-    sleep 1
-  done
-  [[ $code == 204 ]] || die "mailpack: creating $RCPT over webadmin answered HTTP $code: $(cat "$w/put-user.out" 2>/dev/null)"
+  create_user "$w"
 
   local url="imaps://127.0.0.1:$MP_IMAPS_PORT/" n
   n=$(imap_messages "$url")
@@ -528,6 +533,30 @@ bench_mailpack() {
   t0=$(now_ms)
   stop_mailpack
   MP_STOP_MS=$(($(now_ms) - t0))
+}
+
+# The same server with nothing of mailpack's on an inbound message's way (bench/core-chain.py: no
+# SMTP checks of ours, LocalDelivery as the whole mailet chain): what James' own path from SMTP to
+# the INBOX costs with our wiring (JPA/Derby, ActiveMQ queue, Lucene), so that the report can say how
+# much of the gap to Postfix + Dovecot is mailpack's chain and how much is the platform. Same order
+# as above: first start on an empty var/, restart, first load, second load.
+bench_mailpack_core() {
+  local w=$TMP/mailpack-core
+  mkdir -p "$w"
+  cp -r "$REPO/conf" "$w/"
+  /usr/bin/python3 "$BENCH_DIR/core-chain.py" "$w/conf" || die "bench/core-chain.py could not strip $w/conf"
+  start_mailpack core-first "$w"
+  stop_mailpack
+  start_mailpack core-restart "$w"
+  create_user "$w"
+  local url="imaps://127.0.0.1:$MP_IMAPS_PORT/"
+  run_load mailpack-core "$MP_SMTP_PORT" "$url" "$MESSAGES" "$MAILPACK_PID"
+  CORE_DELIVER_MS=$LOAD_DELIVER_MS
+  CORE_CPU_MS=$LOAD_CPU_MS
+  second_load mailpack-core "$MP_SMTP_PORT" "$url" "$MAILPACK_PID"
+  CORE2_DELIVER_MS=$WARM_DELIVER_MS
+  CORE2_CPU_MS=$WARM_CPU_MS
+  stop_mailpack
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -750,6 +779,9 @@ report() {
   pd2_acc=$(rate "$MESSAGES" "$PD2_ACCEPT_MS")
   pd2_del=$(rate "$MESSAGES" "$PD2_DELIVER_MS")
   del2_ok=$(yes_no "$(awk -v a="$mp2_del" -v b="$pd2_del" 'BEGIN { print (a >= 0.5 * b) }')")
+  local core_del core2_del
+  core_del=$(rate "$MESSAGES" "$CORE_DELIVER_MS")
+  core2_del=$(rate "$MESSAGES" "$CORE2_DELIVER_MS")
 
   local pd_idle_n pd_idle_rss pd_idle_pss
   read -r pd_idle_n _ pd_idle_rss pd_idle_pss _ <<<"$PD_IDLE"
@@ -806,10 +838,19 @@ report() {
     echo "| Second load: delivered-into-INBOX msg/s | $mp2_del | $pd2_del | $(ratio "$mp2_del" "$pd2_del") | ≥ 0.5 × P+D | $del2_ok |"
     echo "| Second load: server CPU time per message (ms) | $(awk -v c="$MP2_CPU_MS" -v n="$MESSAGES" 'BEGIN { printf "%.1f", c / n }') | $(awk -v c="$PD2_CPU_MS" -v n="$MESSAGES" 'BEGIN { printf "%.1f", c / n }') | – | – | – |"
     echo "| Second load: JVM VmHWM after it (MiB) | $(kib_to_mib "$MP2_PEAK_HWM_KIB") | – | – | – | – |"
+    echo "| **James' core path only** (the same server, no mailpack check or mailet on the way: \`bench/core-chain.py\`): delivered msg/s, first load | $core_del | $pd_del | $(ratio "$core_del" "$pd_del") | – | – |"
+    echo "| James' core path only: server CPU time per message, first load (ms) | $(awk -v c="$CORE_CPU_MS" -v n="$MESSAGES" 'BEGIN { printf "%.1f", c / n }') | $(awk -v c="$PD_CPU_MS" -v n="$MESSAGES" 'BEGIN { printf "%.1f", c / n }') | – | – | – |"
+    echo "| James' core path only: delivered msg/s, second load | $core2_del | $pd2_del | $(ratio "$core2_del" "$pd2_del") | – | – |"
+    echo "| James' core path only: server CPU time per message, second load (ms) | $(awk -v c="$CORE2_CPU_MS" -v n="$MESSAGES" 'BEGIN { printf "%.1f", c / n }') | $(awk -v c="$PD2_CPU_MS" -v n="$MESSAGES" 'BEGIN { printf "%.1f", c / n }') | – | – | – |"
     echo
     echo "The first load reaches a freshly restarted JVM: it includes the JIT compiling the code of a"
     echo "delivery (C1 only with the shipped flags). The second load, on the same running servers, is"
     echo "what a server that has been up for a while does; both are reported, neither replaces the other."
+    echo
+    echo "\"James' core path only\" is mailpack's server (same jar, flags and storage) with its port 25"
+    echo "checks and its mailets taken out, LocalDelivery as the whole chain: SMTP, the ActiveMQ queue, the"
+    echo "spooler, the JPA/Derby append and the Lucene index. It shows which part of the gap to"
+    echo "Postfix + Dovecot no change to mailpack's own chain can close."
     echo
     echo "Postfix + Dovecot processes in the sample with the largest Σ VmHWM: $PD_PEAK_NAMES."
     echo "(\"lmtp\" and \"anvil\" exist in both: Postfix's LMTP client and Dovecot's LMTP server.)"
@@ -855,6 +896,7 @@ main() {
   log "working in $TMP"
 
   bench_mailpack
+  bench_mailpack_core
   bench_postfix_dovecot
   report
 }
