@@ -9,9 +9,11 @@ path from SMTP to the INBOX, which no change to our chain can make cheaper.
 - conf/smtpserver.xml, the port 25 listener (the first <smtpserver>): every handler of ours is
   removed (recipient check, rate limits, SPF/DKIM/DMARC at DATA, rspamd/clamd); James'
   CoreCmdHandlerLoader stays.
-- conf/mailetcontainer.xml: every mailet is removed but the two James requires or that deliver:
-  RemoveMimeHeader (James refuses to start without it) and LocalDelivery. Matchers, processors
-  and the other processors' error handling stay as they are.
+- conf/mailetcontainer.xml, processors root and transport: every mailet is removed but
+  RemoveMimeHeader (James refuses to start without it) and LocalDelivery. Root then hands all
+  mail to transport; in transport, what LocalDelivery did not take goes on as in the shipped chain
+  (local-address-error for an unknown local user, relay-denied for the rest). The other
+  processors (error, bounces, ...) stay as they are.
 
 Edits the files in place; fails loudly when the files do not have the expected shape.
 """
@@ -22,27 +24,28 @@ KEEP_MAILETS = {"RemoveMimeHeader", "LocalDelivery"}
 OURS = "com.diegonmarcos.mailpack."
 
 
+def forward(processor, match, target):
+    mailet = ET.SubElement(processor, "mailet", {"match": match, "class": "ToProcessor"})
+    ET.SubElement(mailet, "processor").text = target
+
+
 def strip_mailets(path):
     tree = ET.parse(path)
-    removed = 0
-    for processor in tree.getroot().iter("processor"):
-        for mailet in list(processor.findall("mailet")):
-            if mailet.get("class") not in KEEP_MAILETS and processor.get("state") in ("root", "transport"):
-                processor.remove(mailet)
-                removed += 1
-        if processor.get("state") == "root":
-            # what root did last: hand everything to transport
-            forward = ET.SubElement(processor, "mailet", {"match": "All", "class": "ToProcessor"})
-            ET.SubElement(forward, "processor").text = "transport"
-    transport = [p for p in tree.getroot().iter("processor") if p.get("state") == "transport"]
-    if not transport or transport[0].find("mailet[@class='LocalDelivery']") is None:
+    processors = tree.getroot().find("processors")
+    by_state = {p.get("state"): p for p in processors.findall("processor")} if processors is not None else {}
+    if "root" not in by_state or "transport" not in by_state:
+        sys.exit(f"{path}: no root and transport processors")
+    root, transport = by_state["root"], by_state["transport"]
+    if transport.find("mailet[@class='LocalDelivery']") is None:
         sys.exit(f"{path}: no LocalDelivery in the transport processor")
-    if removed == 0:
-        sys.exit(f"{path}: found no mailet to remove")
+    for processor in (root, transport):
+        for mailet in processor.findall("mailet"):
+            if mailet.get("class") not in KEEP_MAILETS:
+                processor.remove(mailet)
+    forward(root, "All", "transport")
     # what LocalDelivery does not take goes where the shipped chain sends it (no relaying here)
-    for name, target in (("HostIsLocal", "local-address-error"), ("All", "relay-denied")):
-        forward = ET.SubElement(transport[0], "mailet", {"match": name, "class": "ToProcessor"})
-        ET.SubElement(forward, "processor").text = target
+    forward(transport, "HostIsLocal", "local-address-error")
+    forward(transport, "All", "relay-denied")
     tree.write(path, encoding="utf-8", xml_declaration=True)
 
 
