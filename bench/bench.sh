@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # bench/bench.sh: start-up, memory and SMTP delivery throughput of mailpack, next to Postfix + Dovecot
-# on the same machine, in one run. Prints the figures and writes bench/RESULTS.md.
+# on the same machine, in one run; also the throughput of James' core path alone (the same server
+# without mailpack's checks and mailets, bench/core-chain.py). Prints the figures and writes
+# bench/RESULTS.md.
 #
 #   bash bench/bench.sh            (from any directory; needs root for apt-get, postfix and dovecot)
 #
