@@ -7,8 +7,8 @@ message. It shows how much of the delivery cost is mailpack's own checks and how
 path from SMTP to the INBOX, which no change to our chain can make cheaper.
 
 - conf/smtpserver.xml, the port 25 listener (the first <smtpserver>): every handler of ours is
-  removed (recipient check, rate limits, SPF/DKIM/DMARC at DATA, rspamd/clamd); James'
-  CoreCmdHandlerLoader stays.
+  removed (recipient check, rate limits, SPF/DKIM/DMARC at DATA, rspamd/clamd) but DataLimits,
+  which the server requires first in every chain; James' CoreCmdHandlerLoader stays.
 - conf/mailetcontainer.xml, processors root and transport: every mailet is removed but
   RemoveMimeHeader (James refuses to start without it) and LocalDelivery. Root then hands all
   mail to transport; in transport, what LocalDelivery did not take goes on as in the shipped chain
@@ -55,7 +55,10 @@ def strip_inbound_handlers(path):
     chain = inbound.find("handlerchain") if inbound is not None else None
     if chain is None:
         sys.exit(f"{path}: no handlerchain in the first <smtpserver>")
-    ours = [h for h in chain.findall("handler") if h.get("class", "").startswith(OURS)]
+    # DataLimits stays: the server refuses to start without it (it only counts lines; James' own path
+    # would otherwise store over-long lines cut)
+    ours = [h for h in chain.findall("handler")
+            if h.get("class", "").startswith(OURS) and h.get("class") != OURS + "smtp.DataLimits"]
     if not ours:
         sys.exit(f"{path}: the port 25 handlerchain has no mailpack handler to remove")
     for handler in ours:

@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URL;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
@@ -39,6 +40,7 @@ import org.apache.james.modules.server.WebAdminReIndexingTaskSerializationModule
 import org.apache.james.modules.server.WebAdminServerModule;
 import org.apache.james.server.core.configuration.Configuration;
 import org.apache.james.server.core.configuration.ConfigurationProvider;
+import org.apache.james.server.core.InternetHeadersInputStream;
 import org.apache.james.server.core.filesystem.FileSystemImpl;
 import org.apache.james.utils.GuiceProbe;
 import org.apache.james.utils.PropertiesProvider;
@@ -55,6 +57,7 @@ import com.diegonmarcos.mailpack.modules.dns.DnsModule;
 import com.diegonmarcos.mailpack.modules.ratelimit.RateLimitModule;
 import com.diegonmarcos.mailpack.modules.routing.RoutingModule;
 import com.diegonmarcos.mailpack.modules.scan.ScanModule;
+import com.diegonmarcos.mailpack.modules.smtp.SmtpModule;
 import com.google.common.collect.Maps;
 import com.google.inject.AbstractModule;
 import com.google.inject.Module;
@@ -77,11 +80,12 @@ public final class MailpackServer {
     static final String SELF_SIGNED_KEY = "var/tls/self-signed-key.pem";
     public static final String WEBADMIN_DIRECTORY = "var/webadmin";
 
-    private static final Module PROTOCOLS = Modules.combine(
-        new SMTPServerModule(),
-        new IMAPServerModule(),
-        new POP3ServerModule(),
-        new ProtocolHandlerModule());
+    private static final Module PROTOCOLS = Modules.override(Modules.combine(
+            new SMTPServerModule(),
+            new IMAPServerModule(),
+            new POP3ServerModule(),
+            new ProtocolHandlerModule()))
+        .with(new SmtpModule());
 
     private static final Module WEBADMIN = Modules.combine(
         new WebAdminServerModule(),
@@ -121,6 +125,20 @@ public final class MailpackServer {
     }
 
     /**
+     * James' {@code InternetHeadersInputStream} writes 8-bit header bytes as {@code ?}; ours, in this jar,
+     * shadows it only while this jar comes first on the class path. Refuse to start otherwise.
+     */
+    static void requireOwnHeaderStream() {
+        URL ours = MailpackServer.class.getProtectionDomain().getCodeSource().getLocation();
+        URL loaded = InternetHeadersInputStream.class.getProtectionDomain().getCodeSource().getLocation();
+        if (!ours.equals(loaded)) {
+            throw new IllegalStateException(InternetHeadersInputStream.class.getName() + " is loaded from " + loaded
+                + ", not from " + ours + ": put mailpack-server.jar first on the class path"
+                + " (James' own class would store 8-bit header bytes as '?')");
+        }
+    }
+
+    /**
      * Prepares the working directory (self-signed certificate and webadmin token on first start) and
      * assembles the server. Nothing listens until {@link GuiceJamesServer#start()}.
      *
@@ -137,6 +155,7 @@ public final class MailpackServer {
      */
     public static GuiceJamesServer create(File home, Map<String, String> overrides, List<Module> bindingOverrides)
             throws IOException, GeneralSecurityException {
+        requireOwnHeaderStream();
         File absoluteHome = home.getAbsoluteFile();
         File confDirectory = new File(absoluteHome, "conf");
         if (!confDirectory.isDirectory()) {

@@ -25,7 +25,8 @@ class BadConfigurationIntegrationTest {
         MailpackTestServer.process()
                 .variable("MAILPACK_TLS_CERT", "/nonexistent/fullchain.pem")
                 .variable("MAILPACK_TLS_KEY", "/nonexistent/privkey.pem")
-            .assertStartFailsWith("conf/smtpserver.xml: smtpservers/smtpserver[1]/tls/certificates", "/nonexistent/fullchain.pem");
+            // whichever listener's file is read first (IMAP since the SMTP factory is ours): the file, the key, the path
+            .assertStartFailsWith("server.xml: ", "server[1]/tls/certificates: file '/nonexistent/fullchain.pem' does not exist or is not readable");
     }
 
     @Test
@@ -33,5 +34,14 @@ class BadConfigurationIntegrationTest {
         String conf = MailpackTestServer.shippedConf("pop3server.xml").replace("<connectiontimeout>600", "<connectiontimeout>${POP3_TIMEOUT_UNSET}");
         MailpackTestServer.process().overlay("pop3server.xml", conf)
             .assertStartFailsWith("conf/pop3server.xml: variable ${POP3_TIMEOUT_UNSET} has no value");
+    }
+
+    @Test
+    void aListenerWithoutDataLimitsFirstDoesNotStart() throws Exception {
+        String shipped = MailpackTestServer.shippedConf("smtpserver.xml");
+        String conf = shipped.replaceFirst("\\s*<handler class=\"com.diegonmarcos.mailpack.smtp.DataLimits\"/>", "");
+        org.assertj.core.api.Assertions.assertThat(conf).isNotEqualTo(shipped);
+        MailpackTestServer.process().overlay("smtpserver.xml", conf)
+            .assertStartFailsWith("conf/smtpserver.xml: listener smtp-inbound", "must be com.diegonmarcos.mailpack.smtp.DataLimits");
     }
 }
