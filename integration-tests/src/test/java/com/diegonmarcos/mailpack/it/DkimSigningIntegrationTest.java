@@ -26,8 +26,6 @@ import com.diegonmarcos.mailpack.it.peers.Opendkim;
 import com.diegonmarcos.mailpack.it.peers.Peers;
 import com.diegonmarcos.mailpack.it.peers.SmtpSink;
 import com.diegonmarcos.mailpack.it.peers.TestDns;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Mail submitted by diego@ is signed (ed25519-sha256 + rsa-sha256) before the local/remote split:
@@ -40,7 +38,6 @@ class DkimSigningIntegrationTest {
     static final String DOMAIN = MailpackTestServer.DOMAIN;
     static final String DIEGO = "diego@diegonmarcos.com";
     static final String PASSWORD = "dkim-signing-passphrase-01";
-    static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
     @Order(1)
@@ -64,13 +61,7 @@ class DkimSigningIntegrationTest {
     static void setUp() throws Exception {
         server.createUser(DIEGO, PASSWORD);
         tls = Clients.trusting(server.certificate());
-        HttpResponse<String> records = server.webAdmin("GET", "/dkim/" + DOMAIN + "/records?format=json", null);
-        assertThat(records.statusCode()).isEqualTo(200);
-        for (JsonNode key : JSON.readTree(records.body())) {
-            String name = key.get("name").asText() + "." + DOMAIN;
-            dns.txt(name, key.get("value").asText());
-            published.put(name, key.get("value").asText());
-        }
+        published.putAll(server.publishDkimRecords(dns));
         assertThat(published).hasSize(2);
     }
 

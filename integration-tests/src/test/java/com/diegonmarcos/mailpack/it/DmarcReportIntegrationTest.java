@@ -75,10 +75,7 @@ class DmarcReportIntegrationTest {
     @BeforeAll
     static void setUp() throws Exception {
         server.createUser(DIEGO, PASSWORD);
-        HttpResponse<String> records = server.webAdmin("GET", "/dkim/diegonmarcos.com/records?format=json", null);
-        for (JsonNode key : JSON.readTree(records.body())) {
-            dns.txt(key.get("name").asText() + ".diegonmarcos.com", key.get("value").asText());
-        }
+        server.publishDkimRecords(dns);
         dns.txt("report.example", "v=spf1 ip4:127.0.0.1 -all");
         dns.txt("_dmarc.report.example", "v=DMARC1; p=quarantine; rua=mailto:dmarc@report.example,"
             + "mailto:agg@collector.example,mailto:agg@unverified.example,mailto:tiny@report.example!10");

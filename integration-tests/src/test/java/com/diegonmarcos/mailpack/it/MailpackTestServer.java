@@ -29,7 +29,10 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import com.diegonmarcos.mailpack.it.peers.TestDns;
 import com.diegonmarcos.mailpack.server.MailpackServer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Runs the packaged mailpack server for a test class: the shipped {@code conf/} copied into a temp
@@ -322,6 +325,24 @@ public final class MailpackTestServer implements BeforeAllCallback, AfterAllCall
             request.header("Content-Type", "application/json");
         }
         return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Publishes every DKIM record the server asks for (webadmin {@code GET /dkim/DOMAIN/records}) as a
+     * TXT record of {@code dns}; returns them by name.
+     */
+    public Map<String, String> publishDkimRecords(TestDns dns) throws IOException, InterruptedException {
+        HttpResponse<String> records = webAdmin("GET", "/dkim/" + DOMAIN + "/records?format=json", null);
+        if (records.statusCode() != 200) {
+            throw new IllegalStateException("GET /dkim/" + DOMAIN + "/records answered " + records.statusCode() + ": " + records.body());
+        }
+        Map<String, String> published = new LinkedHashMap<>();
+        for (JsonNode key : new ObjectMapper().readTree(records.body())) {
+            String name = key.get("name").asText() + "." + DOMAIN;
+            dns.txt(name, key.get("value").asText());
+            published.put(name, key.get("value").asText());
+        }
+        return published;
     }
 
     public void createUser(String address, String password) throws IOException, InterruptedException {

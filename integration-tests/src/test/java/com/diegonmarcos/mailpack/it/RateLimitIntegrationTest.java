@@ -74,12 +74,7 @@ class RateLimitIntegrationTest {
     }
 
     private static SmtpDialog submission() throws Exception {
-        SmtpDialog smtp = SmtpDialog.connect(server.submissionPort());
-        smtp.send("EHLO client.example");
-        assertThat(smtp.startTls(tls)).startsWith("220");
-        smtp.send("EHLO client.example");
-        assertThat(smtp.authPlain(DIEGO, PASSWORD)).startsWith("235");
-        return smtp;
+        return SmtpDialog.submission(server.submissionPort(), tls, DIEGO, PASSWORD);
     }
 
     @Test

@@ -41,6 +41,22 @@ public final class SmtpDialog implements Closeable {
         return new SmtpDialog(socket);
     }
 
+    /** Submission on 587 as {@code user}: EHLO, STARTTLS, EHLO, AUTH PLAIN; fails unless each succeeds. */
+    public static SmtpDialog submission(int port, SSLContext tls, String user, String password) throws IOException {
+        SmtpDialog smtp = connect(port);
+        smtp.send("EHLO client.example");
+        expect("220", smtp.startTls(tls));
+        smtp.send("EHLO client.example");
+        expect("235", smtp.authPlain(user, password));
+        return smtp;
+    }
+
+    private static void expect(String code, String reply) throws IOException {
+        if (!reply.startsWith(code)) {
+            throw new IOException("expected " + code + ", got: " + reply);
+        }
+    }
+
     private void use(Socket socket) throws IOException {
         this.socket = socket;
         this.in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));

@@ -1,5 +1,7 @@
 package com.diegonmarcos.mailpack.smtp;
 
+import java.util.Optional;
+
 import org.apache.james.protocols.api.ProtocolSession;
 import org.apache.james.protocols.api.ProtocolSession.State;
 import org.apache.james.protocols.api.Response;
@@ -65,8 +67,9 @@ public class DataLimits implements DataLineFilter, MessageHook {
     @Override
     public HookResult onMessage(SMTPSession session, MailEnvelope mail) {
         String ip = InboundRateLimit.ip(session);
-        if (session.getAttachment(LINE_TOO_LONG, State.Transaction).isPresent()) {
-            int longest = session.getAttachment(LINE_TOO_LONG, State.Transaction).get();
+        Optional<Integer> lineLimit = session.getAttachment(LINE_TOO_LONG, State.Transaction);
+        if (lineLimit.isPresent()) {
+            int longest = lineLimit.get();
             LOGGER.info("Refused a message from {} at {}: a line is longer than {} bytes", mail.getMaybeSender().asString(), ip, longest);
             return HookResult.builder()
                 .hookReturnCode(HookReturnCode.deny())

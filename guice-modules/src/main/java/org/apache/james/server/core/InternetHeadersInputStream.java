@@ -61,7 +61,7 @@ public class InternetHeadersInputStream extends InputStream {
     /** True when {@link #line} has bytes left to read, loading the next header line if needed. */
     private boolean ensureLine() {
         while (position == line.length) {
-            if (headerLines == null || !headerLines.hasMoreElements()) {
+            if (!headerLines.hasMoreElements()) {
                 return false;
             }
             String next = headerLines.nextElement();
