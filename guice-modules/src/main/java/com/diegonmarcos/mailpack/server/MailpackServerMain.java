@@ -15,6 +15,12 @@ import org.apache.james.GuiceJamesServer;
  * so a non-root user can run it without editing a file.
  */
 public final class MailpackServerMain {
+    /**
+     * What the banner shows in place of a password: the password policy refuses it (angle brackets),
+     * so copying the command unchanged cannot create an account with a published password.
+     */
+    static final String PASSWORD_PLACEHOLDER = "<your passphrase>";
+
     private MailpackServerMain() {
     }
 
@@ -57,8 +63,10 @@ public final class MailpackServerMain {
         banner.append("Admin token (webadmin JWT): ").append(token).append('\n')
             .append("Create the first user:\n")
             .append("  curl -X PUT -H \"Authorization: Bearer $(cat ").append(token).append(")\" -H 'Content-Type: application/json' \\\n")
-            .append("       -d '{\"password\":\"a-long-passphrase-of-16+-chars\"}' http://127.0.0.1:").append(webAdminPort)
-            .append("/users/diego@diegonmarcos.com\n");
+            .append("       -d '{\"password\":\"").append(PASSWORD_PLACEHOLDER).append("\"}' http://127.0.0.1:").append(webAdminPort)
+            .append("/users/diego@diegonmarcos.com\n")
+            .append("  (put your own passphrase in place of ").append(PASSWORD_PLACEHOLDER)
+            .append(": 16+ characters, not common words, not the user name)\n");
         System.out.println(banner);
     }
 

@@ -12,7 +12,8 @@ import org.reactivestreams.Publisher;
 /**
  * The users repository with the {@link PasswordPolicy} applied wherever a password is set: creating
  * a user, and {@link User#setPassword} on a user read from here (how webadmin and the CLI change
- * passwords). Bound as James' {@link UsersRepository}, so every entry point obeys it.
+ * passwords). Bound as James' {@link UsersRepository}, so every entry point obeys it. Logging in
+ * ({@link #test}) never applies the policy: a user whose password predates a rule is not locked out.
  */
 public final class PolicyEnforcingUsersRepository implements UsersRepository {
     private final UsersRepository delegate;
@@ -25,7 +26,7 @@ public final class PolicyEnforcingUsersRepository implements UsersRepository {
 
     @Override
     public void addUser(Username username, String password) throws UsersRepositoryException {
-        policy.check(password);
+        policy.check(username.asString(), password);
         delegate.addUser(username, password);
     }
 
@@ -126,7 +127,7 @@ public final class PolicyEnforcingUsersRepository implements UsersRepository {
 
         @Override
         public boolean setPassword(String password) {
-            policy.check(password);
+            policy.check(delegate.getUserName().asString(), password);
             return delegate.setPassword(password);
         }
     }

@@ -44,7 +44,7 @@ import com.sun.mail.imap.IMAPFolder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MailboxStoreIntegrationTest {
     static final String USER = "store@diegonmarcos.com";
-    static final String PASSWORD = "mailbox-store-passphrase-01";
+    static final String PASSWORD = "mailbox-test-passphrase-0001"; // not "store": the policy refuses the user name
     static final int SESSIONS = 8;
     static final int PER_SESSION = 10;
 
