@@ -55,6 +55,7 @@ import com.diegonmarcos.mailpack.modules.dns.DnsModule;
 import com.diegonmarcos.mailpack.modules.ratelimit.RateLimitModule;
 import com.diegonmarcos.mailpack.modules.routing.RoutingModule;
 import com.diegonmarcos.mailpack.modules.scan.ScanModule;
+import com.diegonmarcos.mailpack.modules.smtp.SmtpCommandsModule;
 import com.google.common.collect.Maps;
 import com.google.inject.AbstractModule;
 import com.google.inject.Module;
@@ -81,7 +82,8 @@ public final class MailpackServer {
         new SMTPServerModule(),
         new IMAPServerModule(),
         new POP3ServerModule(),
-        new ProtocolHandlerModule());
+        new ProtocolHandlerModule(),
+        new SmtpCommandsModule());
 
     private static final Module WEBADMIN = Modules.combine(
         new WebAdminServerModule(),

@@ -14,14 +14,17 @@ import org.apache.james.user.api.UsersRepositoryException;
  * Decides, for a recipient in a local domain, between a known address, a subaddress of one, the
  * catch-all, or "unknown". Precedence: an existing user or mapping for the exact address always
  * wins; then a subaddress whose base is known; then the domain's catch-all (the base local part is
- * what exclusions are matched against, so {@code info+x@} is excluded when {@code info} is).
+ * what exclusions are matched against, so {@code info+x@} is excluded when {@code info} is; see
+ * {@link CatchAllRule#takes}).
+ *
+ * <p>A local part with an {@code @} in it (only possible quoted: {@code "victim@example.org"@domain},
+ * a relay probe) is always unknown: James' user names cannot contain {@code @}, so no user or alias can
+ * have it, and the catch-all never takes it.
  *
  * <p>Errors of the user store or the rewrite table propagate: the caller answers with a temporary
  * failure, never a wrong "unknown user".
  */
 public final class RecipientResolver {
-    static final int MAX_LOCAL_PART_OCTETS = 64;
-
     private final UsersRepository users;
     private final RecipientRewriteTable mappings;
     private final CatchAllRules catchAll;
@@ -35,6 +38,9 @@ public final class RecipientResolver {
     }
 
     public RecipientVerdict resolve(MailAddress recipient) throws UsersRepositoryException, RecipientRewriteTableException {
+        if (recipient.getLocalPart().indexOf('@') >= 0) {
+            return RecipientVerdict.unknown(recipient);
+        }
         if (isKnown(recipient)) {
             return RecipientVerdict.known(recipient);
         }
@@ -42,20 +48,12 @@ public final class RecipientResolver {
         if (subaddress.isPresent() && isKnown(subaddress.get().base())) {
             return RecipientVerdict.subaddress(subaddress.get().base(), subaddress.get().detail());
         }
-        String localPart = subaddress.map(s -> s.base().getLocalPart()).orElse(recipient.getLocalPart());
+        String baseLocalPart = subaddress.map(s -> s.base().getLocalPart()).orElse(recipient.getLocalPart());
         Optional<CatchAllRule> rule = catchAll.forDomain(recipient.getDomain());
-        if (rule.isPresent() && !rule.get().excludes(localPart) && fitsRfc5321(recipient.getLocalPart())) {
+        if (rule.isPresent() && rule.get().takes(recipient.getLocalPart(), baseLocalPart)) {
             return RecipientVerdict.caught(rule.get().target());
         }
         return RecipientVerdict.unknown(recipient);
-    }
-
-    /**
-     * RFC 5321 §4.5.3.1.1: a local part has at most 64 octets. No real mailbox has a longer one, so the
-     * catch-all does not take it (spam tools generate such addresses); it is refused as unknown.
-     */
-    private static boolean fitsRfc5321(String localPart) {
-        return localPart.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_LOCAL_PART_OCTETS;
     }
 
     private boolean isKnown(MailAddress address) throws UsersRepositoryException, RecipientRewriteTableException {

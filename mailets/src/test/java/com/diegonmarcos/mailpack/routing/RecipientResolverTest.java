@@ -152,4 +152,45 @@ class RecipientResolverTest {
             assertThat(resolve("random@diegonmarcos.com").kind()).isEqualTo(RecipientVerdict.Kind.UNKNOWN);
         }
     }
+
+    @Nested
+    class HostileLocalParts {
+        @ParameterizedTest
+        @ValueSource(strings = {"\"victim@example.org\"@diegonmarcos.com", "\"a@b\"@other.example", "\"diego@\"@diegonmarcos.com"})
+        void localPartWithAnAtSignIsUnknownAndNeverAnError(String address) throws Exception {
+            assertThat(resolve(address).kind()).isEqualTo(RecipientVerdict.Kind.UNKNOWN);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"victim%example.org@diegonmarcos.com", "example.org!victim@diegonmarcos.com", "\"a%b\"@diegonmarcos.com",
+            "x%y+tag@diegonmarcos.com"})
+        void sourceRouteFormsAreNotCaughtByDefault(String address) throws Exception {
+            assertThat(resolve(address).kind()).isEqualTo(RecipientVerdict.Kind.UNKNOWN);
+        }
+
+        @Test
+        void sourceRouteFormsAreCaughtWhenTheRuleAcceptsThem() throws Exception {
+            rules.put(DOMAIN, new CatchAllRule(new MailAddress("diego@diegonmarcos.com"), Set.of(), SourceRouteForms.ACCEPT));
+            assertThat(resolve("victim%example.org@diegonmarcos.com").kind()).isEqualTo(RecipientVerdict.Kind.CAUGHT);
+            assertThat(resolve("example.org!victim@diegonmarcos.com").kind()).isEqualTo(RecipientVerdict.Kind.CAUGHT);
+            assertThat(resolve("\"victim@example.org\"@diegonmarcos.com").kind()).isEqualTo(RecipientVerdict.Kind.UNKNOWN);
+        }
+
+        @Test
+        void userOrAliasWithPercentOrBangIsKnown() throws Exception {
+            users.addUser(Username.of("desk%a@diegonmarcos.com"), "secret-secret-secret");
+            mappings.addAliasMapping(MappingSource.fromMailAddress(new MailAddress("ops!b@diegonmarcos.com")), "diego@diegonmarcos.com");
+            assertThat(resolve("desk%a@diegonmarcos.com").kind()).isEqualTo(RecipientVerdict.Kind.KNOWN);
+            assertThat(resolve("ops!b@diegonmarcos.com").kind()).isEqualTo(RecipientVerdict.Kind.KNOWN);
+            assertThat(resolve("desk%a+x@diegonmarcos.com").kind()).isEqualTo(RecipientVerdict.Kind.SUBADDRESS);
+        }
+
+        @Test
+        void sourceRouteFormsParseOnlyTheirTwoValues() {
+            assertThat(SourceRouteForms.parse("refuse")).isEqualTo(SourceRouteForms.REFUSE);
+            assertThat(SourceRouteForms.parse("accept")).isEqualTo(SourceRouteForms.ACCEPT);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> SourceRouteForms.parse("Accept"))
+                .hasMessage("sourceRouteForms must be 'refuse' or 'accept', got 'Accept'");
+        }
+    }
 }
