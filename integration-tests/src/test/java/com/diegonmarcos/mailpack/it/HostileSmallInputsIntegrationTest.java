@@ -33,7 +33,7 @@ import ch.qos.logback.core.read.ListAppender;
 /**
  * Issue 16 item 8, against the packaged server with the shipped conf (only the rate limiter's clock is a
  * {@link TestClock}, moved two minutes on before every test so each starts with fresh windows): odd
- * recipient forms and source-route forms. Every refusal is followed by a normal message in the same
+ * recipient forms, a flood of random local parts through the catch-all, source-route forms. Every refusal is followed by a normal message in the same
  * transaction, which must be delivered exactly once.
  */
 class HostileSmallInputsIntegrationTest {
@@ -168,6 +168,38 @@ class HostileSmallInputsIntegrationTest {
             }
             assertThat(smtpEvents(log)).allSatisfy(event -> assertThat(event.getThrowableProxy()).as(event.getFormattedMessage()).isNull());
             awaitExactlyOneCopy(CAROL, marker);
+        }
+    }
+
+    @Nested
+    class CatchAllFlood {
+        @Test
+        void fiveHundredRandomLocalPartsCountAgainstTheCatchAllMailbox() throws Exception {
+            List<String> refusals = new ArrayList<>();
+            String marker;
+            try (Transaction transaction = new Transaction()) {
+                for (int i = 0; i < 500; i++) {
+                    String random = "r" + UUID.randomUUID().toString().replace("-", "").substring(0, 12) + "@diegonmarcos.com";
+                    String reply = transaction.rcpt("<" + random + ">");
+                    if (!reply.startsWith("250")) {
+                        refusals.add(reply);
+                        assertThat(reply).isEqualTo("451 4.7.1 Rate limit reached: at most 30 messages per minute to the mailbox of "
+                            + random + ", try again later");
+                    }
+                }
+                assertThat(transaction.accepted).hasSize(30);
+                assertThat(refusals).hasSize(470);
+                assertThat(transaction.rcpt("<me@diegonmarcos.com>")).as("an alias of the same mailbox").startsWith("451 4.7.1");
+                assertThat(transaction.rcpt("<diego+x@diegonmarcos.com>")).as("a subaddress of the same mailbox").startsWith("451 4.7.1");
+                marker = transaction.deliverNormalMessage();
+            }
+            awaitExactlyOneCopy(CAROL, marker);
+            awaitExactlyOneCopy(DIEGO, marker); // the 30 caught recipients are one mailbox: one copy
+
+            CLOCK.advance(Duration.ofSeconds(61));
+            try (Transaction transaction = new Transaction()) {
+                assertThat(transaction.rcpt("<after-the-window@diegonmarcos.com>")).startsWith("250");
+            }
         }
     }
 

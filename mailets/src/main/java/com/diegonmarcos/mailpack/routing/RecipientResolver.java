@@ -6,7 +6,9 @@ import org.apache.james.core.MailAddress;
 import org.apache.james.core.Username;
 import org.apache.james.rrt.api.RecipientRewriteTable;
 import org.apache.james.rrt.api.RecipientRewriteTableException;
+import org.apache.james.rrt.lib.Mapping;
 import org.apache.james.rrt.lib.MappingSource;
+import org.apache.james.rrt.lib.Mappings;
 import org.apache.james.user.api.UsersRepository;
 import org.apache.james.user.api.UsersRepositoryException;
 
@@ -54,6 +56,37 @@ public final class RecipientResolver {
             return RecipientVerdict.caught(rule.get().target());
         }
         return RecipientVerdict.unknown(recipient);
+    }
+
+    /**
+     * The mailbox a recipient's mail ends in, so that limits per recipient count per mailbox: the
+     * address {@link #resolve} routes to (the base of a subaddress, the catch-all target), then, when that
+     * is not a user, the one address its rewrite-table mappings (alias, forward) resolve to. Several
+     * targets, none, or a failing mapping: the address itself. An unknown recipient is its own mailbox.
+     */
+    public MailAddress mailbox(MailAddress recipient) throws UsersRepositoryException, RecipientRewriteTableException {
+        RecipientVerdict verdict = resolve(recipient);
+        if (!verdict.accepted()) {
+            return recipient;
+        }
+        MailAddress address = verdict.address();
+        if (users.contains(Username.fromMailAddress(address))) {
+            return address;
+        }
+        return singleMappedAddress(address).orElse(address);
+    }
+
+    private Optional<MailAddress> singleMappedAddress(MailAddress address) throws RecipientRewriteTableException {
+        Mappings resolved;
+        try {
+            resolved = mappings.getResolvedMappings(address.getLocalPart(), address.getDomain());
+        } catch (RecipientRewriteTable.ErrorMappingException e) {
+            return Optional.empty(); // an error mapping or a loop: James refuses the mail later, count it as it came
+        }
+        if (resolved.size() != 1) {
+            return Optional.empty();
+        }
+        return resolved.asStream().findFirst().flatMap(Mapping::asMailAddress);
     }
 
     private boolean isKnown(MailAddress address) throws UsersRepositoryException, RecipientRewriteTableException {

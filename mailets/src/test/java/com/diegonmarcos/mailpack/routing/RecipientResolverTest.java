@@ -159,6 +159,7 @@ class RecipientResolverTest {
         @ValueSource(strings = {"\"victim@example.org\"@diegonmarcos.com", "\"a@b\"@other.example", "\"diego@\"@diegonmarcos.com"})
         void localPartWithAnAtSignIsUnknownAndNeverAnError(String address) throws Exception {
             assertThat(resolve(address).kind()).isEqualTo(RecipientVerdict.Kind.UNKNOWN);
+            assertThat(resolver.mailbox(new MailAddress(address))).isEqualTo(new MailAddress(address));
         }
 
         @ParameterizedTest
@@ -191,6 +192,40 @@ class RecipientResolverTest {
             assertThat(SourceRouteForms.parse("accept")).isEqualTo(SourceRouteForms.ACCEPT);
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> SourceRouteForms.parse("Accept"))
                 .hasMessage("sourceRouteForms must be 'refuse' or 'accept', got 'Accept'");
+        }
+    }
+
+    /** The mailbox per-recipient limits count against. */
+    @Nested
+    class Mailbox {
+        @Test
+        void userIsItsOwnMailbox() throws Exception {
+            assertThat(resolver.mailbox(new MailAddress("diego@diegonmarcos.com"))).isEqualTo(new MailAddress("diego@diegonmarcos.com"));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"diego+news@diegonmarcos.com", "me@diegonmarcos.com", "me+x@diegonmarcos.com", "random123@diegonmarcos.com",
+            "RANDOM+x@diegonmarcos.com"})
+        void subaddressAliasAndCaughtLocalPartAreTheMailboxTheyReach(String address) throws Exception {
+            assertThat(resolver.mailbox(new MailAddress(address))).isEqualTo(new MailAddress("diego@diegonmarcos.com"));
+        }
+
+        @Test
+        void catchAllTargetThatIsAnAliasIsFollowedToItsUser() throws Exception {
+            rules.put(DOMAIN, new CatchAllRule(new MailAddress("me@diegonmarcos.com"), Set.of()));
+            assertThat(resolver.mailbox(new MailAddress("anything@diegonmarcos.com"))).isEqualTo(new MailAddress("diego@diegonmarcos.com"));
+        }
+
+        @Test
+        void aliasWithSeveralTargetsIsItsOwnMailbox() throws Exception {
+            mappings.addAliasMapping(MappingSource.fromMailAddress(new MailAddress("team@diegonmarcos.com")), "diego@diegonmarcos.com");
+            mappings.addAliasMapping(MappingSource.fromMailAddress(new MailAddress("team@diegonmarcos.com")), "bob@other.example");
+            assertThat(resolver.mailbox(new MailAddress("team@diegonmarcos.com"))).isEqualTo(new MailAddress("team@diegonmarcos.com"));
+        }
+
+        @Test
+        void unknownRecipientIsItsOwnMailbox() throws Exception {
+            assertThat(resolver.mailbox(new MailAddress("nobody@other.example"))).isEqualTo(new MailAddress("nobody@other.example"));
         }
     }
 }
