@@ -33,7 +33,8 @@ import ch.qos.logback.core.read.ListAppender;
 /**
  * Issue 16 item 8, against the packaged server with the shipped conf (only the rate limiter's clock is a
  * {@link TestClock}, moved two minutes on before every test so each starts with fresh windows): odd
- * recipient forms, a flood of random local parts through the catch-all, source-route forms. Every refusal is followed by a normal message in the same
+ * recipient forms, a flood of random local parts through the catch-all, source-route forms and the
+ * EHLO reply. Every refusal is followed by a normal message in the same
  * transaction, which must be delivered exactly once.
  */
 class HostileSmallInputsIntegrationTest {
@@ -259,6 +260,28 @@ class HostileSmallInputsIntegrationTest {
                 assertThat(server.webAdmin("DELETE", "/catchall/diegonmarcos.com/override", null).statusCode()).isEqualTo(204);
             }
             assertThat(server.webAdmin("GET", "/catchall/diegonmarcos.com", null).body()).contains("\"sourceRouteForms\":\"refuse\"", "\"source\":\"conf\"");
+        }
+    }
+
+    @Nested
+    class Ehlo {
+        @Test
+        void ehloAndHeloRepliesEndWithTheClientAddressInBrackets() throws Exception {
+            for (int port : List.of(server.smtpPort(), server.submissionPort())) {
+                try (SmtpDialog smtp = SmtpDialog.connect(port)) {
+                    assertThat(smtp.send("EHLO mx.example.org").lines().findFirst())
+                        .contains("250-" + HOSTNAME + " Hello mx.example.org [127.0.0.1]");
+                    assertThat(smtp.send("HELO mx.example.org")).isEqualTo("250 " + HOSTNAME + " Hello mx.example.org [127.0.0.1]");
+                }
+            }
+        }
+
+        @Test
+        void ehloStillAdvertisesEachExtensionOnce() throws Exception {
+            try (SmtpDialog smtp = SmtpDialog.connect(server.smtpPort())) {
+                assertThat(smtp.send("EHLO mx.example.org").lines().map(line -> line.substring(4)).skip(1).toList())
+                    .doesNotHaveDuplicates().contains("PIPELINING", "ENHANCEDSTATUSCODES", "8BITMIME", "STARTTLS");
+            }
         }
     }
 }

@@ -1,5 +1,7 @@
 package com.diegonmarcos.mailpack.modules.smtp;
 
+import org.apache.james.protocols.smtp.core.HeloCmdHandler;
+import org.apache.james.protocols.smtp.core.esmtp.EhloCmdHandler;
 import org.apache.james.smtpserver.JamesRcptCmdHandler;
 
 import com.google.inject.AbstractModule;
@@ -10,6 +12,8 @@ import com.google.inject.AbstractModule;
  * one) and James asks Guice for an instance of each, so every listener gets these subclasses without a
  * line of XML:
  * <ul>
+ *   <li>{@code EHLO}, {@code HELO}: {@link BalancedEhloCmdHandler}, {@link BalancedHeloCmdHandler} (no stray
+ *       {@code )} in the reply);</li>
  *   <li>{@code RCPT}: {@link ForwardPathRcptCmdHandler} (source routes ignored, unparsable addresses
  *       {@code 553} without a stack trace in the log).</li>
  * </ul>
@@ -18,6 +22,8 @@ import com.google.inject.AbstractModule;
 public class SmtpCommandsModule extends AbstractModule {
     @Override
     protected void configure() {
+        bind(EhloCmdHandler.class).to(BalancedEhloCmdHandler.class);
+        bind(HeloCmdHandler.class).to(BalancedHeloCmdHandler.class);
         bind(JamesRcptCmdHandler.class).to(ForwardPathRcptCmdHandler.class);
     }
 }
