@@ -56,6 +56,7 @@ import com.diegonmarcos.mailpack.modules.ratelimit.RateLimitModule;
 import com.diegonmarcos.mailpack.modules.routing.RoutingModule;
 import com.diegonmarcos.mailpack.modules.scan.ScanModule;
 import com.diegonmarcos.mailpack.modules.smtp.SmtpCommandsModule;
+import com.diegonmarcos.mailpack.modules.webadmin.WebAdminExposureModule;
 import com.google.common.collect.Maps;
 import com.google.inject.AbstractModule;
 import com.google.inject.Module;
@@ -94,7 +95,8 @@ public final class MailpackServer {
         new MailRepositoriesRoutesModule(),
         new ReIndexingModule(),
         new SieveRoutesModule(),
-        new WebAdminReIndexingTaskSerializationModule());
+        new WebAdminReIndexingTaskSerializationModule(),
+        new WebAdminExposureModule());
 
     private static final Module STORAGE = Modules.combine(
         new JpaPersistenceModule(),

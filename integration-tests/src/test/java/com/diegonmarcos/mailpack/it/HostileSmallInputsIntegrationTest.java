@@ -6,10 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
@@ -33,9 +38,9 @@ import ch.qos.logback.core.read.ListAppender;
 /**
  * Issue 16 item 8, against the packaged server with the shipped conf (only the rate limiter's clock is a
  * {@link TestClock}, moved two minutes on before every test so each starts with fresh windows): odd
- * recipient forms, a flood of random local parts through the catch-all, source-route forms and the
- * EHLO reply. Every refusal is followed by a normal message in the same
- * transaction, which must be delivered exactly once.
+ * recipient forms, a flood of random local parts through the catch-all, source-route forms, CORS
+ * headers and the EHLO reply. Every refusal is followed by a normal message in the same transaction,
+ * which must be delivered exactly once.
  */
 class HostileSmallInputsIntegrationTest {
     static final String DIEGO = "diego@diegonmarcos.com"; // the shipped catch-all target
@@ -116,8 +121,12 @@ class HostileSmallInputsIntegrationTest {
         return appender;
     }
 
+    /** After it, the list no longer changes (logback appends under the appender's lock, and not once it is stopped). */
     static void stopCapture(ListAppender<ILoggingEvent> appender) {
         ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(appender);
+        synchronized (appender) {
+            appender.stop();
+        }
     }
 
     static List<ILoggingEvent> smtpEvents(ListAppender<ILoggingEvent> log) {
@@ -260,6 +269,34 @@ class HostileSmallInputsIntegrationTest {
                 assertThat(server.webAdmin("DELETE", "/catchall/diegonmarcos.com/override", null).statusCode()).isEqualTo(204);
             }
             assertThat(server.webAdmin("GET", "/catchall/diegonmarcos.com", null).body()).contains("\"sourceRouteForms\":\"refuse\"", "\"source\":\"conf\"");
+        }
+    }
+
+    static HttpResponse<String> anonymous(String method, String path, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.webAdminUrl() + path))
+            .timeout(Duration.ofSeconds(30))
+            .method(method, HttpRequest.BodyPublishers.noBody());
+        headers.forEach(request::header);
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Nested
+    class Cors {
+        static final Map<String, String> FROM_A_WEB_PAGE = Map.of("Origin", "https://evil.example");
+
+        @Test
+        void noCorsHeaderOnAnyReplyWhileCorsIsOff() throws Exception {
+            List<HttpResponse<String>> replies = new ArrayList<>();
+            replies.add(anonymous("GET", "/users", FROM_A_WEB_PAGE));
+            replies.add(anonymous("GET", "/healthcheck", FROM_A_WEB_PAGE));
+            replies.add(anonymous("OPTIONS", "/users", Map.of("Origin", "https://evil.example",
+                "Access-Control-Request-Method", "DELETE", "Access-Control-Request-Headers", "Authorization")));
+            replies.add(anonymous("GET", "/no-such-route", FROM_A_WEB_PAGE));
+            replies.add(server.webAdmin("GET", "/users", null));
+            assertThat(replies.get(0).statusCode()).isEqualTo(401);
+            assertThat(replies.get(4).statusCode()).isEqualTo(200);
+            assertThat(replies).allSatisfy(reply -> assertThat(reply.headers().map().keySet())
+                .as("%s %s", reply.request().method(), reply.uri()).noneMatch(name -> name.toLowerCase(java.util.Locale.ROOT).startsWith("access-control-")));
         }
     }
 
