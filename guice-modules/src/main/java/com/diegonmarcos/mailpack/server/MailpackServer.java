@@ -166,7 +166,7 @@ public final class MailpackServer {
         };
         return GuiceJamesServer.forConfiguration(configuration)
             .combineWith(CONTAINER, STORAGE, PROTOCOLS, WEBADMIN)
-            .overrideWith(mailpackConfiguration, RateLimitModule.IMAP, Modules.combine(bindingOverrides));
+            .overrideWith(mailpackConfiguration, RateLimitModule.IMAP, WebAdminExposureModule.HEALTHCHECK, Modules.combine(bindingOverrides));
     }
 
     /** First-start work: TLS material when none is configured, the webadmin key pair and token. */

@@ -10,12 +10,18 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,9 +44,9 @@ import ch.qos.logback.core.read.ListAppender;
 /**
  * Issue 16 item 8, against the packaged server with the shipped conf (only the rate limiter's clock is a
  * {@link TestClock}, moved two minutes on before every test so each starts with fresh windows): odd
- * recipient forms, a flood of random local parts through the catch-all, source-route forms, CORS
- * headers and the EHLO reply. Every refusal is followed by a normal message in the same transaction,
- * which must be delivered exactly once.
+ * recipient forms, a flood of random local parts through the catch-all, source-route forms, the
+ * {@code /healthcheck} exposure, CORS headers and the EHLO reply. Every refusal is followed by a normal
+ * message in the same transaction, which must be delivered exactly once.
  */
 class HostileSmallInputsIntegrationTest {
     static final String DIEGO = "diego@diegonmarcos.com"; // the shipped catch-all target
@@ -278,6 +284,50 @@ class HostileSmallInputsIntegrationTest {
             .method(method, HttpRequest.BodyPublishers.noBody());
         headers.forEach(request::header);
         return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Nested
+    class HealthCheck {
+        @Test
+        void withoutATokenOnlyTheOverallStatusIsShown() throws Exception {
+            HttpResponse<String> response = anonymous("GET", "/healthcheck", Map.of());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("{\"status\":\"healthy\"}");
+            assertThat(anonymous("GET", "/healthcheck/checks", Map.of()).statusCode()).isEqualTo(401);
+            assertThat(anonymous("GET", "/healthcheck/checks/rspamd", Map.of()).statusCode()).isEqualTo(401);
+            assertThat(anonymous("GET", "/healthcheck", Map.of("Authorization", "Bearer not-a-token")).body()).isEqualTo("{\"status\":\"healthy\"}");
+        }
+
+        @Test
+        void withTheAdminTokenEveryComponentIsShownAndDisabledScannersSaySo() throws Exception {
+            HttpResponse<String> all = server.webAdmin("GET", "/healthcheck", null);
+            assertThat(all.statusCode()).isEqualTo(200);
+            assertThat(all.body()).startsWith("{\"status\":\"healthy\",\"checks\":[")
+                .contains("{\"componentName\":\"rspamd\",\"escapedComponentName\":\"rspamd\",\"status\":\"healthy\","
+                    + "\"cause\":\"disabled: conf/scan.xml rspamd.url is empty (MAILPACK_RSPAMD_URL)\"}")
+                .contains("{\"componentName\":\"clamd\",\"escapedComponentName\":\"clamd\",\"status\":\"healthy\","
+                    + "\"cause\":\"disabled: conf/scan.xml clamav.address is empty (MAILPACK_CLAMD_ADDRESS)\"}")
+                .contains("\"componentName\":\"Embedded ActiveMQ\"");
+            HttpResponse<String> one = server.webAdmin("GET", "/healthcheck/checks/clamd", null);
+            assertThat(one.statusCode()).isEqualTo(200);
+            assertThat(one.body()).isEqualTo("{\"componentName\":\"clamd\",\"escapedComponentName\":\"clamd\",\"status\":\"healthy\","
+                + "\"cause\":\"disabled: conf/scan.xml clamav.address is empty (MAILPACK_CLAMD_ADDRESS)\"}");
+            assertThat(server.webAdmin("GET", "/healthcheck/checks", null).body()).contains("{\"componentName\":\"rspamd\",\"escapedComponentName\":\"rspamd\"}");
+            assertThat(server.webAdmin("GET", "/healthcheck/checks/nothing", null).statusCode()).isEqualTo(404);
+        }
+
+        /** The command of docker/Dockerfile's HEALTHCHECK, run as the container runs it. */
+        @Test
+        void theContainerHealthCheckCommandPassesWithoutAToken() throws Exception {
+            String dockerfile = Files.readString(Path.of("../docker/Dockerfile"), StandardCharsets.UTF_8);
+            Matcher healthcheck = Pattern.compile("(?m)^HEALTHCHECK .*\\\\\\n\\s+CMD (.+)$").matcher(dockerfile);
+            assertThat(healthcheck.find()).as("a HEALTHCHECK ... CMD in docker/Dockerfile").isTrue();
+            ProcessBuilder shell = new ProcessBuilder("sh", "-c", healthcheck.group(1)).redirectErrorStream(true);
+            shell.environment().put("MAILPACK_WEBADMIN_PORT", server.webAdminUrl().substring(server.webAdminUrl().lastIndexOf(':') + 1));
+            Process process = shell.start();
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).as(new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
+        }
     }
 
     @Nested
