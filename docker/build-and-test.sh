@@ -471,12 +471,20 @@ else
   fail "conf override from /etc/mailpack/conf.d not applied"
 fi
 
-code_health=$(xc curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$webadmin/healthcheck")
+# without the JWT: /healthcheck is the overall status and nothing else (no component names or causes),
+# the per-component routes and the rest of the API answer 401; with it (mailpack-admin) every component
+health=$(xc curl -s -w ' %{http_code}' "http://127.0.0.1:$webadmin/healthcheck")
+code_checks=$(xc curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$webadmin/healthcheck/checks")
 code_users=$(xc curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$webadmin/users")
-if [ "$code_health" = 200 ] && [ "$code_users" = 401 ]; then
-  pass "webadmin: /healthcheck answers 200 without the JWT, /users 401 without it"
+if [[ $health =~ ^\{\"status\":\"(healthy|degraded)\"\}\ 200$ ]] && [ "$code_checks" = 401 ] && [ "$code_users" = 401 ]; then
+  pass "webadmin without the JWT: /healthcheck only the overall status ($health), /healthcheck/checks and /users 401"
 else
-  fail "webadmin without JWT: /healthcheck $code_health (200 wanted), /users $code_users (401 wanted)"
+  fail "webadmin without the JWT: /healthcheck '$health' ('{\"status\":\"healthy\"} 200' wanted), /healthcheck/checks $code_checks, /users $code_users (401 wanted)"
+fi
+if grep -q '"componentName":"Embedded ActiveMQ"' <<<"$(xc mailpack-admin GET /healthcheck 2>/dev/null)"; then
+  pass "webadmin with the JWT: /healthcheck lists every component"
+else
+  fail "webadmin with the JWT: /healthcheck does not list the components"
 fi
 
 user=diego@diegonmarcos.com

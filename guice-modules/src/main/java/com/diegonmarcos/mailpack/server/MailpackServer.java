@@ -57,7 +57,9 @@ import com.diegonmarcos.mailpack.modules.dns.DnsModule;
 import com.diegonmarcos.mailpack.modules.ratelimit.RateLimitModule;
 import com.diegonmarcos.mailpack.modules.routing.RoutingModule;
 import com.diegonmarcos.mailpack.modules.scan.ScanModule;
+import com.diegonmarcos.mailpack.modules.smtp.SmtpCommandsModule;
 import com.diegonmarcos.mailpack.modules.smtp.SmtpModule;
+import com.diegonmarcos.mailpack.modules.webadmin.WebAdminExposureModule;
 import com.google.common.collect.Maps;
 import com.google.inject.AbstractModule;
 import com.google.inject.Module;
@@ -84,7 +86,8 @@ public final class MailpackServer {
             new SMTPServerModule(),
             new IMAPServerModule(),
             new POP3ServerModule(),
-            new ProtocolHandlerModule()))
+            new ProtocolHandlerModule(),
+            new SmtpCommandsModule()))
         .with(new SmtpModule());
 
     private static final Module WEBADMIN = Modules.combine(
@@ -96,7 +99,8 @@ public final class MailpackServer {
         new MailRepositoriesRoutesModule(),
         new ReIndexingModule(),
         new SieveRoutesModule(),
-        new WebAdminReIndexingTaskSerializationModule());
+        new WebAdminReIndexingTaskSerializationModule(),
+        new WebAdminExposureModule());
 
     private static final Module STORAGE = Modules.combine(
         new JpaPersistenceModule(),
@@ -182,7 +186,7 @@ public final class MailpackServer {
         };
         return GuiceJamesServer.forConfiguration(configuration)
             .combineWith(CONTAINER, STORAGE, PROTOCOLS, WEBADMIN)
-            .overrideWith(mailpackConfiguration, RateLimitModule.IMAP, Modules.combine(bindingOverrides));
+            .overrideWith(mailpackConfiguration, RateLimitModule.IMAP, WebAdminExposureModule.HEALTHCHECK, Modules.combine(bindingOverrides));
     }
 
     /** First-start work: TLS material when none is configured, the webadmin key pair and token. */

@@ -37,7 +37,8 @@ class RateLimitIntegrationTest {
     static final String DIEGO = "diego@diegonmarcos.com";
     static final String PASSWORD = "correct-horse-battery-staple";
     static final TestClock CLOCK = new TestClock();
-    static final List<String> LOCAL_ADDRESSES = List.of(DIEGO, "me@diegonmarcos.com", "postmaster@diegonmarcos.com", "abuse@diegonmarcos.com");
+    /** Four mailboxes (the shipped aliases me@, postmaster@ and abuse@ are diego's mailbox and count as diego). */
+    static final List<String> LOCAL_ADDRESSES = List.of(DIEGO, "ana@diegonmarcos.com", "ben@diegonmarcos.com", "cleo@diegonmarcos.com");
 
     @RegisterExtension
     static MailpackTestServer server = MailpackTestServer.inProcess()
@@ -64,7 +65,9 @@ class RateLimitIntegrationTest {
 
     @BeforeAll
     static void createUser() throws Exception {
-        server.createUser(DIEGO, PASSWORD);
+        for (String user : LOCAL_ADDRESSES) {
+            server.createUser(user, PASSWORD);
+        }
         tls = Clients.trusting(server.certificate());
     }
 
@@ -106,7 +109,7 @@ class RateLimitIntegrationTest {
             try (SmtpDialog smtp = SmtpDialog.connect(server.smtpPort())) {
                 smtp.send("EHLO sender.example");
                 assertThat(smtp.send("MAIL FROM:<someone@sender.example>")).as("message %d", i).startsWith("250");
-                String recipient = LOCAL_ADDRESSES.get(i % LOCAL_ADDRESSES.size()); // under the 5 per minute per recipient
+                String recipient = LOCAL_ADDRESSES.get(i % LOCAL_ADDRESSES.size()); // under the 5 per minute per mailbox
                 assertThat(smtp.send("RCPT TO:<" + recipient + ">")).startsWith("250");
                 assertThat(smtp.data(message("someone@sender.example", recipient, "message " + i, "hello"))).startsWith("250");
             }
@@ -146,7 +149,7 @@ class RateLimitIntegrationTest {
     }
 
     @Test
-    void aFloodToOneLocalRecipientIsTempFailedAtRcpt() throws Exception {
+    void aFloodToOneMailboxIsTempFailedAtRcptWhicheverOfItsAddressesItUses() throws Exception {
         CLOCK.advance(Duration.ofMinutes(2));
         ListAppender<ILoggingEvent> logs = capture(InboundRateLimit.class);
         try (SmtpDialog smtp = SmtpDialog.connect(server.smtpPort())) {
@@ -158,17 +161,21 @@ class RateLimitIntegrationTest {
             }
             assertThat(smtp.send("MAIL FROM:<flood@sender.example>")).startsWith("250");
             assertThat(smtp.send("RCPT TO:<postmaster@diegonmarcos.com>"))
-                .isEqualTo("451 4.7.1 Rate limit reached: at most 5 messages per minute to postmaster@diegonmarcos.com, try again later");
-            assertThat(smtp.send("RCPT TO:<abuse@diegonmarcos.com>")).startsWith("250");
+                .isEqualTo("451 4.7.1 Rate limit reached: at most 5 messages per minute to the mailbox of postmaster@diegonmarcos.com, try again later");
+            assertThat(smtp.send("RCPT TO:<abuse@diegonmarcos.com>")).as("another alias of diego").startsWith("451 4.7.1");
+            assertThat(smtp.send("RCPT TO:<diego+f1@diegonmarcos.com>")).as("a subaddress of diego").startsWith("451 4.7.1");
+            assertThat(smtp.send("RCPT TO:<nobody-at-all@diegonmarcos.com>")).as("caught for diego").startsWith("451 4.7.1");
             for (int i = 1; i <= 5; i++) {
-                assertThat(smtp.send("RCPT TO:<diego+f" + i + "@diegonmarcos.com>")).startsWith("250");
+                assertThat(smtp.send("RCPT TO:<ana+f" + i + "@diegonmarcos.com>")).startsWith("250");
             }
-            assertThat(smtp.send("RCPT TO:<diego+f6@diegonmarcos.com>")).as("subaddresses count for their mailbox")
-                .isEqualTo("451 4.7.1 Rate limit reached: at most 5 messages per minute to diego@diegonmarcos.com, try again later");
+            assertThat(smtp.send("RCPT TO:<ana+f6@diegonmarcos.com>")).as("subaddresses count for their mailbox")
+                .isEqualTo("451 4.7.1 Rate limit reached: at most 5 messages per minute to the mailbox of ana+f6@diegonmarcos.com, try again later");
         }
-        assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage)
-            .containsExactly("Rate limit: refused RCPT TO:<postmaster@diegonmarcos.com> from 127.0.0.1: more than 5 messages per minute",
-                "Rate limit: refused RCPT TO:<diego+f6@diegonmarcos.com> from 127.0.0.1: more than 5 messages per minute");
+        assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage).first()
+            .isEqualTo("Rate limit: refused RCPT TO:<postmaster@diegonmarcos.com> (mailbox diego@diegonmarcos.com) from 127.0.0.1: more than 5 messages per minute");
+        assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage).last()
+            .isEqualTo("Rate limit: refused RCPT TO:<ana+f6@diegonmarcos.com> (mailbox ana@diegonmarcos.com) from 127.0.0.1: more than 5 messages per minute");
+        assertThat(logs.list).hasSize(5);
     }
 
     @Test

@@ -19,15 +19,17 @@ import org.slf4j.LoggerFactory;
 import com.diegonmarcos.mailpack.ratelimit.RateLimiter;
 import com.diegonmarcos.mailpack.ratelimit.RateLimits;
 import com.diegonmarcos.mailpack.ratelimit.RateVerdict;
-import com.diegonmarcos.mailpack.routing.Subaddress;
-import com.diegonmarcos.mailpack.routing.SubaddressSettings;
+import com.diegonmarcos.mailpack.routing.RecipientResolver;
 
 /**
  * Rate limits of port 25 ({@code conf/ratelimits.xml}, {@code <inbound>}): connections per client
  * address (over the limit: {@code 421 4.7.1} instead of the greeting, then the connection is closed),
  * messages per client address (counted at MAIL, {@code 451 4.7.1}) and messages per local recipient
- * (counted at RCPT, {@code 451 4.7.1}; subaddresses count for their base address, {@code diego+x@} as
- * {@code diego@}). Each refusal logs one INFO line.
+ * (counted at RCPT, {@code 451 4.7.1}) - per mailbox: a recipient counts for the mailbox
+ * {@link RecipientResolver#mailbox} resolves it to, so {@code diego+x@}, the aliases of diego and every
+ * local part the catch-all gives diego share diego's allowance (500 random local parts are 500
+ * messages to diego, not one each). The reply names the address as sent, never the mailbox behind it
+ * (an alias target or the catch-all target is nobody else's business). Each refusal logs one INFO line.
  *
  * <p>In {@code smtpserver.xml}, port 25, first in the chain (its connect check must come before the
  * greeting) and, for the recipient count, after nothing that accepts recipients:
@@ -38,13 +40,13 @@ public class InboundRateLimit implements ConnectHandler<SMTPSession>, MailHook, 
 
     private final RateLimits limits;
     private final DomainList domains;
-    private final SubaddressSettings subaddressing;
+    private final RecipientResolver recipients;
 
     @Inject
-    public InboundRateLimit(RateLimits limits, DomainList domains, SubaddressSettings subaddressing) {
+    public InboundRateLimit(RateLimits limits, DomainList domains, RecipientResolver recipients) {
         this.limits = limits;
         this.domains = domains;
-        this.subaddressing = subaddressing;
+        this.recipients = recipients;
     }
 
     @Override
@@ -88,13 +90,14 @@ public class InboundRateLimit implements ConnectHandler<SMTPSession>, MailHook, 
             if (!domains.containsDomain(recipient.getDomain())) {
                 return HookResult.DECLINED;
             }
-            MailAddress mailbox = Subaddress.parse(recipient, subaddressing.separator()).map(Subaddress::base).orElse(recipient);
+            MailAddress mailbox = recipients.mailbox(recipient);
             RateVerdict verdict = limits.inboundRecipient(mailbox.asString());
             if (verdict.isAllowed()) {
                 return HookResult.DECLINED;
             }
-            LOGGER.info("Rate limit: refused RCPT TO:<{}> from {}: more than {}", recipient, ip(session), verdict.exceeded().orElseThrow().describe());
-            return RateLimitReplies.limited(verdict.exceeded().orElseThrow(), "to " + mailbox.asString());
+            LOGGER.info("Rate limit: refused RCPT TO:<{}> (mailbox {}) from {}: more than {}", recipient, mailbox.asString(), ip(session),
+                verdict.exceeded().orElseThrow().describe());
+            return RateLimitReplies.limited(verdict.exceeded().orElseThrow(), "to the mailbox of " + recipient.asString());
         } catch (RateLimiter.StoreUnavailableException e) {
             return RateLimitReplies.storeUnavailable();
         } catch (Exception e) {

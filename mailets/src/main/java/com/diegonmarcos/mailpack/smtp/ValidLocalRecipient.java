@@ -21,6 +21,9 @@ import com.diegonmarcos.mailpack.routing.RecipientVerdict;
  * alias or mapping, a subaddress of one, or an address the domain's catch-all takes is accepted;
  * anything else gets {@code 550 5.1.1} during the dialogue, so the server never bounces it later
  * (no backscatter). A failing user store or rewrite table is a {@code 451 4.3.0}, never a false 550.
+ * An address the stores cannot even look up (James' user names refuse some local parts a valid
+ * address may have) is refused for good, {@code 553 5.1.3}, with one INFO line and no stack trace: a
+ * hostile or broken address must never read as a server failure the sender should retry.
  * Non-local domains are left to the relay check.
  */
 public class ValidLocalRecipient implements RcptHook {
@@ -50,6 +53,13 @@ public class ValidLocalRecipient implements RcptHook {
                 .hookReturnCode(HookReturnCode.deny())
                 .smtpReturnCode("550")
                 .smtpDescription(DSNStatus.getStatus(DSNStatus.PERMANENT, DSNStatus.ADDRESS_MAILBOX) + " " + recipient + ": no such user here")
+                .build();
+        } catch (IllegalArgumentException e) {
+            LOGGER.info("Rejected recipient {} from {}: {}", recipient, session.getRemoteAddress().getAddress().getHostAddress(), e.getMessage());
+            return HookResult.builder()
+                .hookReturnCode(HookReturnCode.deny())
+                .smtpReturnCode("553")
+                .smtpDescription(DSNStatus.getStatus(DSNStatus.PERMANENT, DSNStatus.ADDRESS_SYNTAX) + " " + recipient + ": mailbox name not allowed")
                 .build();
         } catch (Exception e) {
             LOGGER.warn("Cannot check recipient {}: answering 451", recipient, e);

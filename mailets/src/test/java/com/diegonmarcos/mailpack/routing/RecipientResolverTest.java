@@ -152,4 +152,80 @@ class RecipientResolverTest {
             assertThat(resolve("random@diegonmarcos.com").kind()).isEqualTo(RecipientVerdict.Kind.UNKNOWN);
         }
     }
+
+    @Nested
+    class HostileLocalParts {
+        @ParameterizedTest
+        @ValueSource(strings = {"\"victim@example.org\"@diegonmarcos.com", "\"a@b\"@other.example", "\"diego@\"@diegonmarcos.com"})
+        void localPartWithAnAtSignIsUnknownAndNeverAnError(String address) throws Exception {
+            assertThat(resolve(address).kind()).isEqualTo(RecipientVerdict.Kind.UNKNOWN);
+            assertThat(resolver.mailbox(new MailAddress(address))).isEqualTo(new MailAddress(address));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"victim%example.org@diegonmarcos.com", "example.org!victim@diegonmarcos.com", "\"a%b\"@diegonmarcos.com",
+            "x%y+tag@diegonmarcos.com"})
+        void sourceRouteFormsAreNotCaughtByDefault(String address) throws Exception {
+            assertThat(resolve(address).kind()).isEqualTo(RecipientVerdict.Kind.UNKNOWN);
+        }
+
+        @Test
+        void sourceRouteFormsAreCaughtWhenTheRuleAcceptsThem() throws Exception {
+            rules.put(DOMAIN, new CatchAllRule(new MailAddress("diego@diegonmarcos.com"), Set.of(), SourceRouteForms.ACCEPT));
+            assertThat(resolve("victim%example.org@diegonmarcos.com").kind()).isEqualTo(RecipientVerdict.Kind.CAUGHT);
+            assertThat(resolve("example.org!victim@diegonmarcos.com").kind()).isEqualTo(RecipientVerdict.Kind.CAUGHT);
+            assertThat(resolve("\"victim@example.org\"@diegonmarcos.com").kind()).isEqualTo(RecipientVerdict.Kind.UNKNOWN);
+        }
+
+        @Test
+        void userOrAliasWithPercentOrBangIsKnown() throws Exception {
+            users.addUser(Username.of("desk%a@diegonmarcos.com"), "secret-secret-secret");
+            mappings.addAliasMapping(MappingSource.fromMailAddress(new MailAddress("ops!b@diegonmarcos.com")), "diego@diegonmarcos.com");
+            assertThat(resolve("desk%a@diegonmarcos.com").kind()).isEqualTo(RecipientVerdict.Kind.KNOWN);
+            assertThat(resolve("ops!b@diegonmarcos.com").kind()).isEqualTo(RecipientVerdict.Kind.KNOWN);
+            assertThat(resolve("desk%a+x@diegonmarcos.com").kind()).isEqualTo(RecipientVerdict.Kind.SUBADDRESS);
+        }
+
+        @Test
+        void sourceRouteFormsParseOnlyTheirTwoValues() {
+            assertThat(SourceRouteForms.parse("refuse")).isEqualTo(SourceRouteForms.REFUSE);
+            assertThat(SourceRouteForms.parse("accept")).isEqualTo(SourceRouteForms.ACCEPT);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> SourceRouteForms.parse("Accept"))
+                .hasMessage("sourceRouteForms must be 'refuse' or 'accept', got 'Accept'");
+        }
+    }
+
+    /** The mailbox per-recipient limits count against. */
+    @Nested
+    class Mailbox {
+        @Test
+        void userIsItsOwnMailbox() throws Exception {
+            assertThat(resolver.mailbox(new MailAddress("diego@diegonmarcos.com"))).isEqualTo(new MailAddress("diego@diegonmarcos.com"));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"diego+news@diegonmarcos.com", "me@diegonmarcos.com", "me+x@diegonmarcos.com", "random123@diegonmarcos.com",
+            "RANDOM+x@diegonmarcos.com"})
+        void subaddressAliasAndCaughtLocalPartAreTheMailboxTheyReach(String address) throws Exception {
+            assertThat(resolver.mailbox(new MailAddress(address))).isEqualTo(new MailAddress("diego@diegonmarcos.com"));
+        }
+
+        @Test
+        void catchAllTargetThatIsAnAliasIsFollowedToItsUser() throws Exception {
+            rules.put(DOMAIN, new CatchAllRule(new MailAddress("me@diegonmarcos.com"), Set.of()));
+            assertThat(resolver.mailbox(new MailAddress("anything@diegonmarcos.com"))).isEqualTo(new MailAddress("diego@diegonmarcos.com"));
+        }
+
+        @Test
+        void aliasWithSeveralTargetsIsItsOwnMailbox() throws Exception {
+            mappings.addAliasMapping(MappingSource.fromMailAddress(new MailAddress("team@diegonmarcos.com")), "diego@diegonmarcos.com");
+            mappings.addAliasMapping(MappingSource.fromMailAddress(new MailAddress("team@diegonmarcos.com")), "bob@other.example");
+            assertThat(resolver.mailbox(new MailAddress("team@diegonmarcos.com"))).isEqualTo(new MailAddress("team@diegonmarcos.com"));
+        }
+
+        @Test
+        void unknownRecipientIsItsOwnMailbox() throws Exception {
+            assertThat(resolver.mailbox(new MailAddress("nobody@other.example"))).isEqualTo(new MailAddress("nobody@other.example"));
+        }
+    }
 }

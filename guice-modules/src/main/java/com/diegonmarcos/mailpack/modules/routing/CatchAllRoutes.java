@@ -29,9 +29,9 @@ import spark.Service;
 /**
  * Webadmin routes for the catch-all, effective at once (no restart):
  * <pre>
- * GET    /catchall                    every domain's rule: [{domain, target, excluded, source}]
+ * GET    /catchall                    every domain's rule: [{domain, target, excluded, sourceRouteForms, source}]
  * GET    /catchall/{domain}           one rule, 404 when the domain has none
- * PUT    /catchall/{domain}           {"target": "diego@diegonmarcos.com", "excluded": ["info"]} - 204
+ * PUT    /catchall/{domain}           {"target": "diego@diegonmarcos.com", "excluded": ["info"], "sourceRouteForms": "refuse"} - 204
  * DELETE /catchall/{domain}           switch the domain's catch-all off (unknown users get 550) - 204
  * DELETE /catchall/{domain}/override  forget the run-time setting, back to conf/recipients.xml - 204
  * </pre>
@@ -90,11 +90,12 @@ public class CatchAllRoutes implements Routes {
         try {
             body = JSON.readValue(request.body(), CatchAllStore.Setting.class);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw badRequest("the body must be {\"target\": \"user@domain\", \"excluded\": [\"local-part\", ...]}: " + e.getOriginalMessage());
+            throw badRequest("the body must be {\"target\": \"user@domain\", \"excluded\": [\"local-part\", ...], "
+                + "\"sourceRouteForms\": \"refuse\" or \"accept\"}: " + e.getOriginalMessage());
         }
         CatchAllRule rule;
         try {
-            rule = CatchAllStore.rule(body.target, body.excluded, "body");
+            rule = CatchAllStore.rule(body.target, body.excluded, body.sourceRouteForms, "body");
         } catch (IOException e) {
             throw badRequest(e.getMessage());
         }
@@ -135,6 +136,7 @@ public class CatchAllRoutes implements Routes {
             "domain", domain.asString(),
             "target", rule.target().asString(),
             "excluded", List.copyOf(rule.excluded()),
+            "sourceRouteForms", rule.sourceRouteForms().asString(),
             "source", store.sourceOf(domain));
     }
 }

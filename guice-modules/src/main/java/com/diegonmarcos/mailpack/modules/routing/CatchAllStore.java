@@ -17,6 +17,7 @@ import org.apache.james.core.MailAddress;
 
 import com.diegonmarcos.mailpack.routing.CatchAllRule;
 import com.diegonmarcos.mailpack.routing.CatchAllRules;
+import com.diegonmarcos.mailpack.routing.SourceRouteForms;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.collect.ImmutableMap;
@@ -31,11 +32,15 @@ import com.google.common.collect.ImmutableSet;
 public final class CatchAllStore implements CatchAllRules {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The JSON form of one override; {@code enabled=false} means "no catch-all for this domain". */
+    /**
+     * The JSON form of one override; {@code enabled=false} means "no catch-all for this domain".
+     * {@code sourceRouteForms} absent (files written before it existed): {@code refuse}.
+     */
     public static final class Setting {
         public boolean enabled = true;
         public String target;
         public List<String> excluded = List.of();
+        public String sourceRouteForms;
     }
 
     private final Map<Domain, CatchAllRule> configured;
@@ -95,6 +100,7 @@ public final class CatchAllStore implements CatchAllRules {
             override.enabled = rule.isPresent();
             override.target = rule.map(r -> r.target().asString()).orElse(null);
             override.excluded = rule.map(r -> List.copyOf(r.excluded())).orElse(List.of());
+            override.sourceRouteForms = rule.map(r -> r.sourceRouteForms().asString()).orElse(null);
             json.put(domain.asString(), override);
         });
         Files.createDirectories(overridesFile.getParent());
@@ -112,17 +118,25 @@ public final class CatchAllStore implements CatchAllRules {
         ImmutableMap.Builder<Domain, Optional<CatchAllRule>> result = ImmutableMap.builder();
         for (Map.Entry<String, Setting> entry : json.entrySet()) {
             result.put(Domain.of(entry.getKey()), entry.getValue().enabled
-                ? Optional.of(rule(entry.getValue().target, entry.getValue().excluded, file + ": " + entry.getKey()))
+                ? Optional.of(rule(entry.getValue().target, entry.getValue().excluded, entry.getValue().sourceRouteForms, file + ": " + entry.getKey()))
                 : Optional.empty());
         }
         return result.build();
     }
 
-    static CatchAllRule rule(String target, List<String> excluded, String where) throws IOException {
+    /** @param sourceRouteForms {@code refuse}, {@code accept}, or null for the default ({@code refuse}) */
+    static CatchAllRule rule(String target, List<String> excluded, String sourceRouteForms, String where) throws IOException {
+        MailAddress address;
         try {
-            return new CatchAllRule(new MailAddress(target), ImmutableSet.copyOf(excluded == null ? List.of() : excluded));
+            address = new MailAddress(target);
         } catch (AddressException | NullPointerException e) {
             throw new IOException(where + ": catch-all target '" + target + "' is not a mail address", e);
+        }
+        try {
+            return new CatchAllRule(address, ImmutableSet.copyOf(excluded == null ? List.of() : excluded),
+                sourceRouteForms == null ? SourceRouteForms.REFUSE : SourceRouteForms.parse(sourceRouteForms));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(where + ": " + e.getMessage(), e);
         }
     }
 }

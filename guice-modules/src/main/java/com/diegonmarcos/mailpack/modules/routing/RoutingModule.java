@@ -67,7 +67,7 @@ public class RoutingModule extends AbstractModule {
             }
             try {
                 if (rules.put(Domain.of(domain), CatchAllStore.rule(entry.getString("[@target]", null),
-                        List.of(entry.getStringArray("exclude")), where)) != null) {
+                        List.of(entry.getStringArray("exclude")), entry.getString("[@sourceRouteForms]", null), where)) != null) {
                     throw new ConfigurationException(where + ": domain " + domain + " has two catch-all rules");
                 }
             } catch (IOException | IllegalArgumentException e) {

@@ -8,16 +8,19 @@ import org.apache.james.core.healthcheck.HealthCheck;
 import org.apache.james.core.healthcheck.Result;
 import org.reactivestreams.Publisher;
 
+import com.diegonmarcos.mailpack.modules.webadmin.SwitchedOff;
 import com.diegonmarcos.mailpack.scan.FailurePolicy;
 
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * A {@code /healthcheck} entry for one scanner daemon. Off: healthy. Answering its ping: healthy.
- * Down with fail-open: degraded (mail flows unscanned); with fail-closed: unhealthy (mail is deferred).
+ * A {@code /healthcheck} entry for one scanner daemon. Off: healthy, and {@code /healthcheck} shows the
+ * cause {@code disabled: <which setting is empty>} ({@link SwitchedOff}; James' healthy results carry no
+ * cause). Answering its ping: healthy. Down with fail-open: degraded (mail flows unscanned); with
+ * fail-closed: unhealthy (mail is deferred).
  */
-abstract class ScannerHealthCheck implements HealthCheck {
+abstract class ScannerHealthCheck implements HealthCheck, SwitchedOff {
     /** The daemon's cheapest round trip. */
     @FunctionalInterface
     interface Ping {
@@ -29,11 +32,19 @@ abstract class ScannerHealthCheck implements HealthCheck {
     }
 
     private final ComponentName name;
+    private final String offBecause;
     private final Supplier<Optional<Probe>> probe;
 
-    ScannerHealthCheck(String name, Supplier<Optional<Probe>> probe) {
+    /** @param offBecause what switches the scanner off, shown while it is */
+    ScannerHealthCheck(String name, String offBecause, Supplier<Optional<Probe>> probe) {
         this.name = new ComponentName(name);
+        this.offBecause = offBecause;
         this.probe = probe;
+    }
+
+    @Override
+    public Optional<String> switchedOffBecause() {
+        return probe.get().isPresent() ? Optional.empty() : Optional.of(offBecause);
     }
 
     @Override
