@@ -35,11 +35,15 @@ public final class RecipientResolver {
     }
 
     public RecipientVerdict resolve(MailAddress recipient) throws UsersRepositoryException, RecipientRewriteTableException {
+        if (!canBeUser(recipient)) {
+            // e.g. "victim@example.org"@domain: valid RFC 5321, but no user, alias or catch-all target has such a name
+            return RecipientVerdict.unknown(recipient);
+        }
         if (isKnown(recipient)) {
             return RecipientVerdict.known(recipient);
         }
         Optional<Subaddress> subaddress = Subaddress.parse(recipient, separator);
-        if (subaddress.isPresent() && isKnown(subaddress.get().base())) {
+        if (subaddress.isPresent() && canBeUser(subaddress.get().base()) && isKnown(subaddress.get().base())) {
             return RecipientVerdict.subaddress(subaddress.get().base(), subaddress.get().detail());
         }
         String localPart = subaddress.map(s -> s.base().getLocalPart()).orElse(recipient.getLocalPart());
@@ -56,6 +60,16 @@ public final class RecipientResolver {
      */
     private static boolean fitsRfc5321(String localPart) {
         return localPart.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_LOCAL_PART_OCTETS;
+    }
+
+    /** Whether James can name a user so (a quoted local part may hold an '@', which {@link Username} refuses). */
+    private static boolean canBeUser(MailAddress address) {
+        try {
+            Username.fromMailAddress(address);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private boolean isKnown(MailAddress address) throws UsersRepositoryException, RecipientRewriteTableException {
