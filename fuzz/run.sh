@@ -6,10 +6,12 @@
 #   fuzz/run.sh [seconds-per-target] [target...]       default: 600 s, every target
 #   MVN_FLAGS="-Dmaven.repo.local=/path/m2" fuzz/run.sh 60 SpfCheck
 #   FUZZ_SKIP_BUILD=1 fuzz/run.sh ...                   reuse fuzz/target as built
+#   fuzz/run.sh summary <seconds> <target...>            the table again, from the logs
 #
 # Per target: new corpus entries in fuzz/target/corpus/<target>, findings (crash-*, timeout-*,
 # oom-* inputs and Jazzer's Java reproducers) in fuzz/target/findings/<target>, the log in
 # fuzz/target/logs/<target>.log. Replay one finding: fuzz/run.sh replay <target> <file>.
+# fuzz/dict/<target>.dict: libFuzzer dictionaries (the syntax's keywords), used when present.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -67,6 +69,10 @@ run_one() {
   read -r class max <<<"$(lookup "$name")"
   local corpus="$target_dir/corpus/$name" findings="$target_dir/findings/$name" log="$target_dir/logs/$name.log"
   mkdir -p "$corpus" "$findings" "$target_dir/logs" "$target_dir/seeds/$name"
+  local dict=()
+  if [[ -f "$here/dict/$name.dict" ]]; then
+    dict=(-dict="$here/dict/$name.dict")
+  fi
   echo "fuzz: $name for ${seconds}s"
   # -timeout is only the backstop for an input that never returns: the targets themselves fail an
   # input that costs more than 1 s of CPU (fuzz.Budget), which a loaded machine cannot fake
@@ -74,7 +80,7 @@ run_one() {
     --target_class="$class" --instrumentation_includes="$INCLUDES" --keep_going=100 \
     --reproducer_path="$findings" \
     -artifact_prefix="$findings/" -max_total_time="$seconds" -max_len="$max" -timeout=60 -rss_limit_mb=3072 \
-    -print_final_stats=1 "$corpus" "$target_dir/seeds/$name" >"$log" 2>&1 || true
+    -print_final_stats=1 "${dict[@]}" "$corpus" "$target_dir/seeds/$name" >"$log" 2>&1 || true
 }
 
 summary() {
@@ -103,6 +109,14 @@ if [[ "${1:-}" == "replay" ]]; then
   read -r class _ <<<"$(lookup "$1")"
   exec java -Xmx1g -cp "$(classpath)" com.code_intelligence.jazzer.Jazzer --target_class="$class" \
     --instrumentation_includes="$INCLUDES" "$2"
+fi
+
+if [[ "${1:-}" == "summary" ]]; then
+  shift
+  seconds="$1"
+  shift
+  summary "$seconds" "$@"
+  exit
 fi
 
 seconds="${1:-600}"
