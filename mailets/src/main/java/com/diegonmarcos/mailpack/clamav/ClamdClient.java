@@ -139,12 +139,12 @@ public final class ClamdClient {
             } catch (IOException writeFailed) {
                 // clamd stops reading and answers early past its StreamMaxLength: take that answer
                 try {
-                    return readReply(channel);
+                    return readReply(Channels.newInputStream(channel));
                 } catch (IOException noReply) {
                     throw writeFailed;
                 }
             }
-            return readReply(channel);
+            return readReply(Channels.newInputStream(channel));
         } catch (IOException e) {
             if (expired.get() || e instanceof java.nio.channels.AsynchronousCloseException) {
                 throw new IOException("clamd at " + address + ": no answer within " + timeout, e);
@@ -155,8 +155,8 @@ public final class ClamdClient {
         }
     }
 
-    private static String readReply(SocketChannel channel) throws IOException {
-        InputStream in = Channels.newInputStream(channel);
+    /** clamd's reply: the octets up to NUL (or the end), at most {@value #MAX_REPLY}, trimmed. */
+    static String readReply(InputStream in) throws IOException {
         byte[] reply = new byte[MAX_REPLY];
         int length = 0;
         int next;

@@ -40,14 +40,15 @@ public final class RecipientResolver {
     }
 
     public RecipientVerdict resolve(MailAddress recipient) throws UsersRepositoryException, RecipientRewriteTableException {
-        if (recipient.getLocalPart().indexOf('@') >= 0) {
+        if (!canBeUser(recipient)) {
+            // e.g. "victim@example.org"@domain: valid RFC 5321, but no user, alias or catch-all target has such a name
             return RecipientVerdict.unknown(recipient);
         }
         if (isKnown(recipient)) {
             return RecipientVerdict.known(recipient);
         }
         Optional<Subaddress> subaddress = Subaddress.parse(recipient, separator);
-        if (subaddress.isPresent() && isKnown(subaddress.get().base())) {
+        if (subaddress.isPresent() && canBeUser(subaddress.get().base()) && isKnown(subaddress.get().base())) {
             return RecipientVerdict.subaddress(subaddress.get().base(), subaddress.get().detail());
         }
         String baseLocalPart = subaddress.map(s -> s.base().getLocalPart()).orElse(recipient.getLocalPart());
@@ -87,6 +88,16 @@ public final class RecipientResolver {
             return Optional.empty();
         }
         return resolved.asStream().findFirst().flatMap(Mapping::asMailAddress);
+    }
+
+    /** Whether James can name a user so (a quoted local part may hold an '@', which {@link Username} refuses). */
+    private static boolean canBeUser(MailAddress address) {
+        try {
+            Username.fromMailAddress(address);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private boolean isKnown(MailAddress address) throws UsersRepositoryException, RecipientRewriteTableException {

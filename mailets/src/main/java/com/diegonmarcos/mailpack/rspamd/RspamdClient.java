@@ -76,7 +76,17 @@ public final class RspamdClient {
         request.recipients().forEach(rcpt -> builder.header("Rcpt", clean(rcpt)));
         request.user().ifPresent(user -> builder.header("User", clean(user)));
         request.queueId().ifPresent(id -> builder.header("Queue-Id", clean(id)));
-        JsonNode reply = send(builder.build(), "/checkv2");
+        return checkReply(expectOk(exchange(builder.build(), "/checkv2"), "/checkv2"));
+    }
+
+    /**
+     * Reads rspamd's {@code /checkv2} reply body (the part of the exchange that sees what rspamd, or
+     * whatever answers on its port, sends; the fuzz harness calls it directly).
+     *
+     * @throws RspamdException when the body is not JSON, or has no action or score
+     */
+    static RspamdResult checkReply(byte[] body) throws RspamdException {
+        JsonNode reply = json(body, "/checkv2");
         if (!reply.hasNonNull("action") || !reply.hasNonNull("score")) {
             throw new RspamdException("rspamd /checkv2: reply without action or score: " + abbreviate(reply.toString()));
         }
@@ -127,7 +137,10 @@ public final class RspamdClient {
     }
 
     private JsonNode send(HttpRequest request, String path) throws RspamdException {
-        byte[] body = expectOk(exchange(request, path), path);
+        return json(expectOk(exchange(request, path), path), path);
+    }
+
+    private static JsonNode json(byte[] body, String path) throws RspamdException {
         try {
             return JSON.readTree(body);
         } catch (IOException e) {

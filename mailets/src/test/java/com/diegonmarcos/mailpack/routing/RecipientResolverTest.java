@@ -144,6 +144,16 @@ class RecipientResolverTest {
             assertThat(resolve("a".repeat(65) + "@diegonmarcos.com").kind()).isEqualTo(RecipientVerdict.Kind.UNKNOWN);
         }
 
+        /**
+         * Found by fuzz/ (RcptAddress): a quoted local part with an '@' is a valid RFC 5321 address,
+         * but no user name; Username threw IllegalArgumentException and the RCPT hook answered 451.
+         */
+        @ParameterizedTest
+        @ValueSource(strings = {"\"victim@example.org\"@diegonmarcos.com", "\"a@b+x\"@diegonmarcos.com", "\"diego@\"@other.example"})
+        void localPartThatCannotBeAUserIsUnknownNotAnError(String address) throws Exception {
+            assertThat(resolve(address).kind()).isEqualTo(RecipientVerdict.Kind.UNKNOWN);
+        }
+
         @Test
         void ruleChangesApplyToTheNextLookup() throws Exception {
             rules.put(DOMAIN, new CatchAllRule(new MailAddress("other@diegonmarcos.com"), Set.of()));
