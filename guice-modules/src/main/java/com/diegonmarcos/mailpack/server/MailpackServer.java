@@ -160,6 +160,7 @@ public final class MailpackServer {
     public static GuiceJamesServer create(File home, Map<String, String> overrides, List<Module> bindingOverrides)
             throws IOException, GeneralSecurityException {
         ClientRenegotiation.refuse();
+        DerbyLockTimeouts.detectDeadlocksQuickly();
         requireOwnHeaderStream();
         File absoluteHome = home.getAbsoluteFile();
         File confDirectory = new File(absoluteHome, "conf");

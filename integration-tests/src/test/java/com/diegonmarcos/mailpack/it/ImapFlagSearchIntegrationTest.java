@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ImapFlagSearchIntegrationTest {
     static final String USER = "flags@diegonmarcos.com";
-    static final String PASSWORD = "flag-search-passphrase-0001";
+    static final String PASSWORD = "Search-Passphrase-0001-Qz";
     static final int MESSAGES = 40;
 
     @RegisterExtension

@@ -16,8 +16,6 @@ import org.apache.james.mailbox.store.mail.MessageMapper;
  */
 public class OneTransactionMapperFactory extends JPAMailboxSessionMapperFactory {
     private final EntityManagerFactory entityManagerFactory;
-    private final JPAUidProvider uidProvider;
-    private final JPAModSeqProvider modSeqProvider;
     private final RecentAppends recentAppends;
     private final MailboxCache mailboxCache;
 
@@ -26,8 +24,6 @@ public class OneTransactionMapperFactory extends JPAMailboxSessionMapperFactory 
                                        JPAModSeqProvider modSeqProvider, RecentAppends recentAppends, MailboxCache mailboxCache) {
         super(entityManagerFactory, uidProvider, modSeqProvider);
         this.entityManagerFactory = entityManagerFactory;
-        this.uidProvider = uidProvider;
-        this.modSeqProvider = modSeqProvider;
         this.recentAppends = recentAppends;
         this.mailboxCache = mailboxCache;
     }
@@ -39,6 +35,6 @@ public class OneTransactionMapperFactory extends JPAMailboxSessionMapperFactory 
 
     @Override
     public MessageMapper createMessageMapper(MailboxSession session) {
-        return new OneTransactionMessageMapper(uidProvider, modSeqProvider, entityManagerFactory, recentAppends);
+        return new OneTransactionMessageMapper(entityManagerFactory, recentAppends);
     }
 }

@@ -1,12 +1,14 @@
 package com.diegonmarcos.mailpack.modules.jpa;
 
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
-import javax.persistence.CacheRetrieveMode;
 import javax.persistence.EntityManager;
 import javax.persistence.EntityManagerFactory;
 import javax.persistence.PersistenceException;
+import javax.persistence.Query;
 
 import org.apache.james.mailbox.MessageUid;
 import org.apache.james.mailbox.ModSeq;
@@ -36,33 +38,42 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>James takes the message's UID and its mod-sequence each in a transaction of its own (a new
  * entity manager, a read and an update of the mailbox row, a commit), then inserts the message in a
- * third. Here the mailbox row is read again inside the append's transaction, both counters are taken
- * from it, and the row is written with the message at commit: the same values, two commits fewer,
- * and a failed insert no longer uses up a UID.
+ * third. Here an append (and a COPY, a MOVE) increments both counters with one {@code UPDATE} of the
+ * mailbox row as the first statement of its own transaction ({@link Counters}), reads them back and
+ * inserts the message: two commits fewer, a failed insert no longer uses up a UID, and two nodes
+ * sharing one database cannot take the same UID.
  *
- * <p>Appends to a mailbox are serialised by James' mailbox lock (held around the transaction), as
- * they are for James' counters; the row is refreshed rather than taken from this entity manager's
- * cache, which may hold an older copy when the session appended before. Outside a transaction (not
- * the case in James 3.8.1) James' own path is used.
+ * <p>The order matters. A read of a mailbox's messages joins its mailbox row, and Derby holds the
+ * read lock on that row while it reads the messages' rows. James' counters, read into the entity
+ * and written back when the transaction committed, locked the new message's row first and the
+ * mailbox row second: a FETCH holding the mailbox row waited for the new message, the append waited
+ * for the mailbox row, and Derby broke the cycle only after its 20 s deadlock timeout while every
+ * session waited (measured with bench/imap-stress.py). Taking the mailbox row first, an append waits
+ * for such a read or the read for the append, never both. A flag change keeps James' own counter
+ * transaction: it rewrites existing rows, which a read may hold while waiting for the mailbox row.
  *
  * <p>James maps a message's header and body as lazy fields, so reading N messages with their content
  * ({@link FetchType#FULL}: the search index, an IMAP FETCH of bodies) cost 1 + 2N queries. Here
  * FULL reads fetch both fields in the query that finds the messages; other reads stay lazy.
  *
  * <p>Each appended message also leaves a copy in {@link RecentAppends} for the search index.
+ *
+ * <p>An EXPUNGE deletes by primary key ({@link #deleteMessages}). James' bulk JPQL delete becomes, in
+ * OpenJPA's SQL, {@code DELETE FROM JAMES_MAIL WHERE EXISTS (SELECT 1 FROM JAMES_MAIL t0 WHERE ...)},
+ * which Derby runs as a scan of the whole table: it waited for the row lock of every message any
+ * other session was appending, in every mailbox of every user, while holding a table lock on
+ * {@code JAMES_MAIL_PROPERTY} that those appends needed. Derby broke the cycle after its 20 s deadlock
+ * timeout, and every IMAP session and delivery waited meanwhile (10 clients: 27 of 30 s with nothing
+ * done).
  */
 public class OneTransactionMessageMapper extends JPAMessageMapper {
     /** the lazy fields of {@link JPAMailboxMessage} that hold the message */
     private static final String[] CONTENT_FIELDS = {"header", "body"};
 
-    /** Never the second-level cache (an administrator may turn OpenJPA's DataCache on): the row's counters must be current. */
-    private static final Map<String, Object> FRESH_READ = Map.of("javax.persistence.cache.retrieveMode", CacheRetrieveMode.BYPASS);
-
     private final RecentAppends recentAppends;
 
-    public OneTransactionMessageMapper(JPAUidProvider uidProvider, JPAModSeqProvider modSeqProvider,
-                                       EntityManagerFactory entityManagerFactory, RecentAppends recentAppends) {
-        super(uidProvider, modSeqProvider, entityManagerFactory);
+    public OneTransactionMessageMapper(EntityManagerFactory entityManagerFactory, RecentAppends recentAppends) {
+        super(new JPAUidProvider(entityManagerFactory), new JPAModSeqProvider(entityManagerFactory), entityManagerFactory);
         this.recentAppends = recentAppends;
     }
 
@@ -72,25 +83,62 @@ public class OneTransactionMessageMapper extends JPAMessageMapper {
         if (!entityManager.getTransaction().isActive()) {
             return super.add(mailbox, message);
         }
-        long mailboxId = ((JPAId) mailbox.getMailboxId()).getRawId();
-        try {
-            JPAMailbox row = OpenJPAPersistence.cast(entityManager).findCached(JPAMailbox.class, mailboxId);
-            if (row != null) {
-                entityManager.refresh(row); // read earlier in this request: another append may have moved on since
-            } else {
-                row = entityManager.find(JPAMailbox.class, mailboxId, FRESH_READ); // one query instead of a find and a refresh
-            }
-            if (row == null) {
-                throw new MailboxException("Cannot append to mailbox " + mailbox.generateAssociatedPath().asString() + ": it no longer exists");
-            }
-            message.setUid(MessageUid.of(row.consumeUid()));
-            message.setModSeq(ModSeq.of(row.consumeModSeq()));
-        } catch (PersistenceException e) {
-            throw new MailboxException("Cannot take the next UID and mod-sequence of mailbox " + mailbox.getMailboxId().serialize(), e);
-        }
+        Counters next = Counters.take(entityManager, (JPAId) mailbox.getMailboxId());
+        message.setUid(MessageUid.of(next.lastUid));
+        message.setModSeq(ModSeq.of(next.highestModSeq));
         MessageMetaData saved = save(mailbox, message);
         rememberForTheSearchIndex(mailbox, message);
         return saved;
+    }
+
+    /** A COPY (and a MOVE) takes the copy's counters as an append does. */
+    @Override
+    public MessageMetaData copy(Mailbox mailbox, MailboxMessage original) throws MailboxException {
+        EntityManager entityManager = getEntityManager();
+        if (!entityManager.getTransaction().isActive() || !(original instanceof JPAMailboxMessage)) {
+            return super.copy(mailbox, original); // (the streaming and encrypted entities: not in mailpack's persistence unit)
+        }
+        Counters next = Counters.take(entityManager, (JPAId) mailbox.getMailboxId());
+        return save(mailbox, new JPAMailboxMessage(JPAMailbox.from(mailbox), MessageUid.of(next.lastUid), ModSeq.of(next.highestModSeq), original));
+    }
+
+    /** The mailbox's counters after one atomic increment, under the mailbox row's write lock. */
+    private static final class Counters {
+        private static final String INCREMENT = "UPDATE JAMES_MAILBOX"
+            + " SET MAILBOX_LAST_UID = COALESCE(MAILBOX_LAST_UID, 0) + 1, MAILBOX_HIGHEST_MODSEQ = COALESCE(MAILBOX_HIGHEST_MODSEQ, 0) + 1"
+            + " WHERE MAILBOX_ID = ?1";
+        private static final String READ = "SELECT MAILBOX_LAST_UID, MAILBOX_HIGHEST_MODSEQ FROM JAMES_MAILBOX WHERE MAILBOX_ID = ?1";
+
+        final long lastUid;
+        final long highestModSeq;
+
+        private Counters(long lastUid, long highestModSeq) {
+            this.lastUid = lastUid;
+            this.highestModSeq = highestModSeq;
+        }
+
+        /**
+         * Adds 1 to the last UID and to the highest mod-sequence, in the caller's
+         * transaction, and reads both back: the row stays write-locked until that transaction ends,
+         * so no other append, copy or flag change of the mailbox can take the same values, on this
+         * node or another one sharing the database.
+         */
+        static Counters take(EntityManager entityManager, JPAId mailboxId) throws MailboxException {
+            try {
+                int updated = entityManager.createNativeQuery(INCREMENT)
+                    .setParameter(1, mailboxId.getRawId())
+                    .executeUpdate();
+                if (updated == 0) {
+                    throw new MailboxException("Mailbox " + mailboxId.serialize() + " no longer exists");
+                }
+                Object[] row = (Object[]) entityManager.createNativeQuery(READ)
+                    .setParameter(1, mailboxId.getRawId())
+                    .getSingleResult();
+                return new Counters(((Number) row[0]).longValue(), ((Number) row[1]).longValue());
+            } catch (PersistenceException e) {
+                throw new MailboxException("Cannot take the next UID and mod-sequence of mailbox " + mailboxId.serialize(), e);
+            }
+        }
     }
 
     /**
@@ -124,6 +172,54 @@ public class OneTransactionMessageMapper extends JPAMessageMapper {
         @Override
         public JPAId getMailboxId() {
             return id;
+        }
+    }
+
+    /**
+     * The messages' metadata as James reads it, then one {@code DELETE ... WHERE MAILBOX_ID = ? AND
+     * MAIL_UID ...} per range: the primary key index finds the rows and only they are locked; their
+     * properties and user flags go with them (the foreign keys cascade, through their own indexes).
+     */
+    @Override
+    public Map<MessageUid, MessageMetaData> deleteMessages(Mailbox mailbox, List<MessageUid> uids) throws MailboxException {
+        EntityManager entityManager = getEntityManager();
+        if (!entityManager.getTransaction().isActive()) {
+            return super.deleteMessages(mailbox, uids);
+        }
+        long mailboxId = ((JPAId) mailbox.getMailboxId()).getRawId();
+        Map<MessageUid, MessageMetaData> deleted = new HashMap<>();
+        for (MessageRange range : MessageRange.toRanges(uids)) {
+            Iterator<MailboxMessage> messages = super.findInMailbox(mailbox, range, FetchType.METADATA, -1);
+            while (messages.hasNext()) {
+                MailboxMessage message = messages.next();
+                deleted.put(message.getUid(), message.metaData());
+                entityManager.detach(message); // gone from the database at commit: never flushed or found again
+            }
+            try {
+                deleteByPrimaryKey(entityManager, mailboxId, range).executeUpdate();
+            } catch (PersistenceException e) {
+                throw new MailboxException("Cannot delete messages " + range + " of mailbox " + mailbox.getMailboxId().serialize(), e);
+            }
+        }
+        return deleted;
+    }
+
+    private static Query deleteByPrimaryKey(EntityManager entityManager, long mailboxId, MessageRange range) {
+        String delete = "DELETE FROM JAMES_MAIL WHERE MAILBOX_ID = ?1";
+        switch (range.getType()) {
+            case ONE:
+                return entityManager.createNativeQuery(delete + " AND MAIL_UID = ?2")
+                    .setParameter(1, mailboxId).setParameter(2, range.getUidFrom().asLong());
+            case RANGE:
+                return entityManager.createNativeQuery(delete + " AND MAIL_UID BETWEEN ?2 AND ?3")
+                    .setParameter(1, mailboxId).setParameter(2, range.getUidFrom().asLong()).setParameter(3, range.getUidTo().asLong());
+            case FROM:
+                return entityManager.createNativeQuery(delete + " AND MAIL_UID >= ?2")
+                    .setParameter(1, mailboxId).setParameter(2, range.getUidFrom().asLong());
+            case ALL:
+                return entityManager.createNativeQuery(delete).setParameter(1, mailboxId);
+            default:
+                throw new IllegalArgumentException("unknown message range type " + range.getType());
         }
     }
 

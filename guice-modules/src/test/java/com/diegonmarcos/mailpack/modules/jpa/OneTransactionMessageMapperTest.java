@@ -3,20 +3,27 @@ package com.diegonmarcos.mailpack.modules.jpa;
 import static com.diegonmarcos.mailpack.modules.jpa.TestMessages.HEADER;
 import static com.diegonmarcos.mailpack.modules.jpa.TestMessages.message;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import javax.mail.Flags;
+import javax.persistence.EntityManager;
 import javax.persistence.EntityManagerFactory;
 
 import org.apache.james.core.Username;
 import org.apache.james.mailbox.MessageUid;
 import org.apache.james.mailbox.jpa.mail.JPAMailboxMapper;
-import org.apache.james.mailbox.jpa.mail.JPAModSeqProvider;
-import org.apache.james.mailbox.jpa.mail.JPAUidProvider;
 import org.apache.james.mailbox.jpa.mail.model.openjpa.AbstractJPAMailboxMessage;
 import org.apache.james.mailbox.model.Mailbox;
 import org.apache.james.mailbox.model.MailboxPath;
@@ -40,8 +47,7 @@ class OneTransactionMessageMapperTest {
     void setUp() {
         entityManagerFactory = InMemoryDerby.entityManagerFactory("one-transaction");
         mailboxes = new JPAMailboxMapper(entityManagerFactory);
-        messages = new OneTransactionMessageMapper(new JPAUidProvider(entityManagerFactory),
-            new JPAModSeqProvider(entityManagerFactory), entityManagerFactory, recentAppends);
+        messages = new OneTransactionMessageMapper(entityManagerFactory, recentAppends);
     }
 
     @AfterEach
@@ -91,8 +97,7 @@ class OneTransactionMessageMapperTest {
     @Test
     void uidsStayDistinctWhenAnotherEntityManagerAppendsBetweenTwoAppendsOfOneRequest() throws Exception {
         Mailbox inbox = mailbox("diego@diegonmarcos.com");
-        OneTransactionMessageMapper other = new OneTransactionMessageMapper(new JPAUidProvider(entityManagerFactory),
-            new JPAModSeqProvider(entityManagerFactory), entityManagerFactory, recentAppends);
+        OneTransactionMessageMapper other = new OneTransactionMessageMapper(entityManagerFactory, recentAppends);
         try {
             MessageMetaData first = messages.execute(() -> messages.add(inbox, message(inbox, "first\r\n", new Flags())));
             MessageMetaData second = other.execute(() -> other.add(inbox, message(inbox, "second\r\n", new Flags())));
@@ -104,6 +109,66 @@ class OneTransactionMessageMapperTest {
             assertThat(third.getModSeq()).isGreaterThan(second.getModSeq());
         } finally {
             other.endRequest();
+        }
+    }
+
+    @Test
+    void aReadOfTheMailboxWaitsForAnOpenAppendInsteadOfDeadlockingIt() throws Exception {
+        Mailbox inbox = mailbox("diego@diegonmarcos.com");
+        messages.execute(() -> messages.add(inbox, message(inbox, "zero\r\n", new Flags())));
+        OneTransactionMessageMapper reader = new OneTransactionMessageMapper(entityManagerFactory, recentAppends);
+        CountDownLatch firstAppended = new CountDownLatch(1);
+        CountDownLatch readerWaits = new CountDownLatch(1);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            // one transaction appending twice (a COPY or MOVE of two messages), a read arriving in between
+            Future<List<MessageUid>> appended = threads.submit(() -> messages.execute(() -> {
+                MessageUid one = messages.add(inbox, message(inbox, "one\r\n", new Flags())).getUid();
+                firstAppended.countDown();
+                awaitUninterruptibly(readerWaits);
+                // James' counters updated the mailbox row here, after the first message's row: the read
+                // held the mailbox row and waited for the message row, a cycle Derby broke after 20 s
+                MessageUid two = messages.add(inbox, message(inbox, "two\r\n", new Flags())).getUid();
+                return List.of(one, two);
+            }));
+            firstAppended.await(10, TimeUnit.SECONDS);
+            Future<List<MessageUid>> read = threads.submit(() -> reader.execute(() ->
+                uids(reader.findInMailbox(inbox, MessageRange.all(), FetchType.METADATA, -1))));
+            await().atMost(10, TimeUnit.SECONDS).until(() -> lockWaits() > 0); // the append holds the mailbox row
+            readerWaits.countDown();
+
+            assertThat(appended.get(10, TimeUnit.SECONDS)).containsExactly(MessageUid.of(2), MessageUid.of(3));
+            // the mailbox as it was before the append's transaction or after it, never half of it
+            assertThat(read.get(10, TimeUnit.SECONDS)).isIn(List.of(MessageUid.of(1)),
+                List.of(MessageUid.of(1), MessageUid.of(2), MessageUid.of(3)));
+        } finally {
+            threads.shutdownNow();
+            reader.endRequest();
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static List<MessageUid> uids(Iterator<MailboxMessage> messages) {
+        List<MessageUid> uids = new ArrayList<>();
+        messages.forEachRemaining(message -> uids.add(message.getUid()));
+        return uids;
+    }
+
+    /** Transactions now waiting for a lock, as Derby's lock table shows them. */
+    private long lockWaits() {
+        EntityManager entityManager = entityManagerFactory.createEntityManager();
+        try {
+            return ((Number) entityManager.createNativeQuery("SELECT COUNT(*) FROM SYSCS_DIAG.LOCK_TABLE WHERE STATE = 'WAIT'")
+                .getSingleResult()).longValue();
+        } finally {
+            entityManager.close();
         }
     }
 }

@@ -15,8 +15,6 @@ import javax.persistence.EntityManagerFactory;
 import org.apache.james.core.Username;
 import org.apache.james.mailbox.jpa.JPAId;
 import org.apache.james.mailbox.jpa.mail.JPAMailboxMapper;
-import org.apache.james.mailbox.jpa.mail.JPAModSeqProvider;
-import org.apache.james.mailbox.jpa.mail.JPAUidProvider;
 import org.apache.james.mailbox.model.Mailbox;
 import org.apache.james.mailbox.model.MailboxPath;
 import org.apache.james.mailbox.model.UidValidity;
@@ -59,8 +57,7 @@ class UnseenMessagesIndexTest {
     void countingTheUnseenMessagesOfAMailboxReadsTheIndexOnly() throws Exception {
         new UnseenMessagesIndex(entityManagerFactory).ensure();
         JPAMailboxMapper mailboxes = new JPAMailboxMapper(entityManagerFactory);
-        OneTransactionMessageMapper messages = new OneTransactionMessageMapper(new JPAUidProvider(entityManagerFactory),
-            new JPAModSeqProvider(entityManagerFactory), entityManagerFactory, new RecentAppends());
+        OneTransactionMessageMapper messages = new OneTransactionMessageMapper(entityManagerFactory, new RecentAppends());
         Mailbox diego = mailboxes.execute(() -> mailboxes.create(MailboxPath.inbox(Username.of("diego@diegonmarcos.com")), UidValidity.of(1)).block());
         Mailbox other = mailboxes.execute(() -> mailboxes.create(MailboxPath.inbox(Username.of("other@diegonmarcos.com")), UidValidity.of(2)).block());
         for (int i = 0; i < 150; i++) {
