@@ -59,6 +59,7 @@ import com.diegonmarcos.mailpack.modules.routing.RoutingModule;
 import com.diegonmarcos.mailpack.modules.scan.ScanModule;
 import com.diegonmarcos.mailpack.modules.smtp.SmtpCommandsModule;
 import com.diegonmarcos.mailpack.modules.smtp.SmtpModule;
+import com.diegonmarcos.mailpack.modules.spool.SpoolModule;
 import com.diegonmarcos.mailpack.modules.webadmin.WebAdminExposureModule;
 import com.google.common.collect.Maps;
 import com.google.inject.AbstractModule;
@@ -122,6 +123,7 @@ public final class MailpackServer {
         new MailetProcessingModule(),
         new DefaultProcessorsConfigurationProviderModule(),
         new RawPostDequeueDecoratorModule(),
+        new SpoolModule(),
         new TaskManagerModule(),
         new NoJwtModule());
 
@@ -187,7 +189,8 @@ public final class MailpackServer {
         };
         return GuiceJamesServer.forConfiguration(configuration)
             .combineWith(CONTAINER, STORAGE, PROTOCOLS, WEBADMIN)
-            .overrideWith(mailpackConfiguration, RateLimitModule.IMAP, WebAdminExposureModule.HEALTHCHECK, Modules.combine(bindingOverrides));
+            .overrideWith(mailpackConfiguration, RateLimitModule.IMAP, WebAdminExposureModule.HEALTHCHECK, SpoolModule.PROCESSOR,
+                Modules.combine(bindingOverrides));
     }
 
     /** First-start work: TLS material when none is configured, the webadmin key pair and token. */

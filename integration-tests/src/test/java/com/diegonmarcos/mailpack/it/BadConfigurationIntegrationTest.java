@@ -44,4 +44,21 @@ class BadConfigurationIntegrationTest {
         MailpackTestServer.process().overlay("smtpserver.xml", conf)
             .assertStartFailsWith("conf/smtpserver.xml: listener smtp-inbound", "must be com.diegonmarcos.mailpack.smtp.DataLimits");
     }
+
+    @Test
+    void aBadAttemptBoundNamesTheFileTheElementAndTheVariable() throws Exception {
+        MailpackTestServer.process().variable("MAILPACK_MAX_PROCESSING_ATTEMPTS", "0")
+            .assertStartFailsWith("conf/mailetcontainer.xml: <spooler><maxAttempts> must be a whole number from 1 to 100 "
+                + "(MAILPACK_MAX_PROCESSING_ATTEMPTS), got '0'");
+    }
+
+    @Test
+    void aPoisonRepositoryOfAnUnknownProtocolNamesTheFile() throws Exception {
+        String shipped = MailpackTestServer.shippedConf("mailetcontainer.xml");
+        String conf = shipped.replace("<poisonRepository>file://var/mail/poison/", "<poisonRepository>cassandra://var/mail/poison/");
+        org.assertj.core.api.Assertions.assertThat(conf).isNotEqualTo(shipped);
+        MailpackTestServer.process().overlay("mailetcontainer.xml", conf)
+            .assertStartFailsWith("conf/mailetcontainer.xml: <spooler><poisonRepository> cassandra://var/mail/poison",
+                "cannot be opened", "conf/mailrepositorystore.xml");
+    }
 }

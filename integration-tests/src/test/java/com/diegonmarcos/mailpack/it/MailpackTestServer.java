@@ -252,6 +252,24 @@ public final class MailpackTestServer implements BeforeAllCallback, AfterAllCall
         process = null;
     }
 
+    /** Whether the {@link #process()} server's JVM is running. */
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** Waits for the {@link #process()} server's JVM to end by itself; returns its exit value. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        if (process == null) {
+            throw new IllegalStateException("no process() server was started");
+        }
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("mailpack still runs after " + timeout);
+        }
+        int exit = process.exitValue();
+        process = null;
+        return exit;
+    }
+
     public void restart() throws Exception {
         stop();
         start();
