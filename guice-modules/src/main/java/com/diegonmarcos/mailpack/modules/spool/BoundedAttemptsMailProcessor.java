@@ -1,8 +1,12 @@
 package com.diegonmarcos.mailpack.modules.spool;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 
@@ -46,14 +50,19 @@ public final class BoundedAttemptsMailProcessor implements MailProcessor {
     private static final Set<AttributeName> QUEUE_ATTRIBUTES = Set.of(ActiveMQSupport.JAMES_BLOB_URL,
         ActiveMQSupport.JAMES_QUEUE_NAME, JamesMailSpooler.MAIL_PROCESSING_ERROR_COUNT);
 
+    /** Where a mail goes when moving it to the poison repository ended the process, in James' file system notation. */
+    static final String LAST_RESORT_DIRECTORY = "file://var/mail/poison-raw/";
+
     private final MailProcessor delegate;
     private final ProcessingAttempts attempts;
     private final PoisonSettings settings;
     private final MailRepositoryStore repositories;
+    private final Path lastResort;
 
     public BoundedAttemptsMailProcessor(MailProcessor delegate, ProcessingAttempts attempts, PoisonSettings settings,
-                                        MailRepositoryStore repositories) {
+                                        MailRepositoryStore repositories, Path lastResort) {
         this.delegate = delegate;
+        this.lastResort = lastResort;
         this.attempts = attempts;
         this.settings = settings;
         this.repositories = repositories;
@@ -63,8 +72,12 @@ public final class BoundedAttemptsMailProcessor implements MailProcessor {
     public void service(Mail mail) throws MessagingException {
         String name = mail.getName();
         ProcessingAttempts.Record previous = attempts.previous(name);
-        if (previous.attempts() > settings.maxAttempts()) {
+        if (previous.attempts() > settings.maxAttempts() + 1) {
             drop(mail, previous);
+            return;
+        }
+        if (previous.attempts() == settings.maxAttempts() + 1) {
+            writeAside(mail, previous);
             return;
         }
         if (previous.attempts() == settings.maxAttempts()) {
@@ -133,9 +146,35 @@ public final class BoundedAttemptsMailProcessor implements MailProcessor {
         mail.setState(Mail.GHOST);
     }
 
+    /**
+     * The server process ended while moving the mail to the poison repository: the message alone,
+     * streamed to a file of var/mail/poison-raw/ (no repository, no copy in memory).
+     * Should that end the process too, the next call drops the mail: the queue must not loop.
+     */
+    private void writeAside(Mail mail, ProcessingAttempts.Record previous) throws MessagingException {
+        String name = mail.getName();
+        attempts.begin(name, settings.maxAttempts() + 2, previous.lastError());
+        Path file = lastResort.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_") + ".eml");
+        try {
+            Files.createDirectories(lastResort);
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
+                mail.getMessage().writeTo(out);
+            }
+        } catch (IOException | MessagingException | RuntimeException e) {
+            attempts.begin(name, settings.maxAttempts() + 1, previous.lastError()); // not a crash: try again
+            throw new MessagingException("cannot write mail " + name + " to " + file, e);
+        }
+        LOGGER.error("Poison mail {} from <{}> to {} recipient(s): processing failed {} times (last error: {}) and the "
+                + "server process ended while moving it to {}; its message (without the envelope) is in {}, not retried",
+            name, mail.getMaybeSender().asString(), mail.getRecipients().size(), settings.maxAttempts(),
+            previous.lastErrorOrCrash(), settings.repository().asString(), file.toAbsolutePath());
+        attempts.clear(name);
+        mail.setState(Mail.GHOST);
+    }
+
     private void drop(Mail mail, ProcessingAttempts.Record previous) {
         LOGGER.error("Poison mail {} from <{}> to {} recipient(s) DROPPED: processing failed {} times (last error: {}) "
-                + "and the server process also ended while moving it to {}",
+                + "and the server process also ended while moving it to {} and while writing it to " + lastResort,
             mail.getName(), mail.getMaybeSender().asString(), mail.getRecipients().size(), settings.maxAttempts(),
             previous.lastErrorOrCrash(), settings.repository().asString());
         attempts.clear(mail.getName());

@@ -74,8 +74,9 @@ public class SpoolModule extends AbstractModule {
     @Provides
     @Singleton
     BoundedAttemptsMailProcessor processor(CompositeProcessorImpl james, ProcessingAttempts attempts, PoisonSettings settings,
-                                           MailRepositoryStore repositories) {
-        return new BoundedAttemptsMailProcessor(james, attempts, settings, repositories);
+                                           MailRepositoryStore repositories, FileSystem fileSystem) throws java.io.IOException {
+        return new BoundedAttemptsMailProcessor(james, attempts, settings, repositories,
+            fileSystem.getFile(BoundedAttemptsMailProcessor.LAST_RESORT_DIRECTORY).toPath());
     }
 
     /** Opens the poison repository at start (a bad URL stops the start; webadmin lists it) and drops stale counts. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ class BoundedAttemptsMailProcessorTest {
     }
 
     BoundedAttemptsMailProcessor processor(MailProcessor james) {
-        return new BoundedAttemptsMailProcessor(james, attempts, new PoisonSettings(3, POISON), repositories);
+        return new BoundedAttemptsMailProcessor(james, attempts, new PoisonSettings(3, POISON), repositories, directory.resolve("poison-raw"));
     }
 
     static FakeMail mail(String name) throws Exception {
@@ -131,8 +132,21 @@ class BoundedAttemptsMailProcessorTest {
     }
 
     @Test
-    void aMailThatKilledTheProcessWhilePutAsideIsDroppedNotLooped() throws Exception {
+    void aMailThatKilledTheProcessWhilePutAsideIsWrittenToAFileNotLooped() throws Exception {
         attempts.begin("Mail1", 4, Optional.empty());
+        FakeMail mail = mail("Mail1");
+
+        processor(m -> processed.add(m.getName())).service(mail);
+
+        assertThat(processed).isEmpty();
+        assertThat(mail.getState()).isEqualTo(Mail.GHOST);
+        assertThat(Files.readString(directory.resolve("poison-raw").resolve("Mail1.eml"))).contains("Subject: poison", "the body Mail1");
+        assertThat(attempts.previous("Mail1")).isEqualTo(ProcessingAttempts.Record.NONE);
+    }
+
+    @Test
+    void aMailThatKilledTheProcessTwiceWhilePutAsideIsDroppedNotLooped() throws Exception {
+        attempts.begin("Mail1", 5, Optional.empty());
         FakeMail mail = mail("Mail1");
 
         processor(m -> processed.add(m.getName())).service(mail);
