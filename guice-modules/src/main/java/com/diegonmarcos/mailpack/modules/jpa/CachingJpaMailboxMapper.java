@@ -3,6 +3,7 @@ package com.diegonmarcos.mailpack.modules.jpa;
 import javax.persistence.EntityManagerFactory;
 
 import org.apache.james.mailbox.exception.MailboxException;
+import org.apache.james.mailbox.jpa.JPAId;
 import org.apache.james.mailbox.jpa.mail.JPAMailboxMapper;
 import org.apache.james.mailbox.model.Mailbox;
 import org.apache.james.mailbox.model.MailboxId;
@@ -61,7 +62,9 @@ public class CachingJpaMailboxMapper extends JPAMailboxMapper {
 
     @Override
     public Mono<Void> delete(Mailbox mailbox) {
-        return writing(super.delete(mailbox));
+        // the messages' properties and flags first: on Derby their foreign keys no longer cascade (MessageChildRows)
+        Mono<Void> childRows = Mono.fromRunnable(() -> MessageChildRows.delete(getEntityManager(), ((JPAId) mailbox.getMailboxId()).getRawId(), ""));
+        return writing(childRows.subscribeOn(Schedulers.boundedElastic()).then(super.delete(mailbox)));
     }
 
     private <T> Mono<T> writing(Mono<T> write) {

@@ -24,6 +24,7 @@ public class OneTransactionMapperFactory extends JPAMailboxSessionMapperFactory 
                                        JPAModSeqProvider modSeqProvider, RecentAppends recentAppends, MailboxCache mailboxCache) {
         super(entityManagerFactory, uidProvider, modSeqProvider);
         this.entityManagerFactory = entityManagerFactory;
+        MessageChildRows.withoutCascade(entityManagerFactory);
         this.recentAppends = recentAppends;
         this.mailboxCache = mailboxCache;
     }

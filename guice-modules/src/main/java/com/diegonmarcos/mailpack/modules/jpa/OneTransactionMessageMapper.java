@@ -178,7 +178,7 @@ public class OneTransactionMessageMapper extends JPAMessageMapper {
     /**
      * The messages' metadata as James reads it, then one {@code DELETE ... WHERE MAILBOX_ID = ? AND
      * MAIL_UID ...} per range: the primary key index finds the rows and only they are locked; their
-     * properties and user flags go with them (the foreign keys cascade, through their own indexes).
+     * properties and user flags are deleted first, likewise ({@link MessageChildRows}).
      */
     @Override
     public Map<MessageUid, MessageMetaData> deleteMessages(Mailbox mailbox, List<MessageUid> uids) throws MailboxException {
@@ -196,7 +196,7 @@ public class OneTransactionMessageMapper extends JPAMessageMapper {
                 entityManager.detach(message); // gone from the database at commit: never flushed or found again
             }
             try {
-                deleteByPrimaryKey(entityManager, mailboxId, range).executeUpdate();
+                deleteRange(entityManager, mailboxId, range);
             } catch (PersistenceException e) {
                 throw new MailboxException("Cannot delete messages " + range + " of mailbox " + mailbox.getMailboxId().serialize(), e);
             }
@@ -204,23 +204,36 @@ public class OneTransactionMessageMapper extends JPAMessageMapper {
         return deleted;
     }
 
-    private static Query deleteByPrimaryKey(EntityManager entityManager, long mailboxId, MessageRange range) {
-        String delete = "DELETE FROM JAMES_MAIL WHERE MAILBOX_ID = ?1";
+    /** The messages of {@code range}, their child rows first. */
+    private static void deleteRange(EntityManager entityManager, long mailboxId, MessageRange range) {
+        long from = range.getUidFrom().asLong();
+        long to = range.getUidTo().asLong();
         switch (range.getType()) {
             case ONE:
-                return entityManager.createNativeQuery(delete + " AND MAIL_UID = ?2")
-                    .setParameter(1, mailboxId).setParameter(2, range.getUidFrom().asLong());
+                delete(entityManager, mailboxId, " AND MAIL_UID = ?2", from);
+                break;
             case RANGE:
-                return entityManager.createNativeQuery(delete + " AND MAIL_UID BETWEEN ?2 AND ?3")
-                    .setParameter(1, mailboxId).setParameter(2, range.getUidFrom().asLong()).setParameter(3, range.getUidTo().asLong());
+                delete(entityManager, mailboxId, " AND MAIL_UID BETWEEN ?2 AND ?3", from, to);
+                break;
             case FROM:
-                return entityManager.createNativeQuery(delete + " AND MAIL_UID >= ?2")
-                    .setParameter(1, mailboxId).setParameter(2, range.getUidFrom().asLong());
+                delete(entityManager, mailboxId, " AND MAIL_UID >= ?2", from);
+                break;
             case ALL:
-                return entityManager.createNativeQuery(delete).setParameter(1, mailboxId);
+                delete(entityManager, mailboxId, "");
+                break;
             default:
                 throw new IllegalArgumentException("unknown message range type " + range.getType());
         }
+    }
+
+    private static void delete(EntityManager entityManager, long mailboxId, String uidCondition, long... uids) {
+        MessageChildRows.delete(entityManager, mailboxId, uidCondition, uids);
+        Query delete = entityManager.createNativeQuery("DELETE FROM JAMES_MAIL WHERE MAILBOX_ID = ?1" + uidCondition)
+            .setParameter(1, mailboxId);
+        for (int i = 0; i < uids.length; i++) {
+            delete.setParameter(i + 2, uids[i]);
+        }
+        delete.executeUpdate();
     }
 
     @Override

@@ -46,6 +46,7 @@ class OneTransactionMessageMapperTest {
     @BeforeEach
     void setUp() {
         entityManagerFactory = InMemoryDerby.entityManagerFactory("one-transaction");
+        MessageChildRows.withoutCascade(entityManagerFactory); // as OneTransactionMapperFactory does
         mailboxes = new JPAMailboxMapper(entityManagerFactory);
         messages = new OneTransactionMessageMapper(entityManagerFactory, recentAppends);
     }
@@ -167,6 +168,48 @@ class OneTransactionMessageMapperTest {
         try {
             return ((Number) entityManager.createNativeQuery("SELECT COUNT(*) FROM SYSCS_DIAG.LOCK_TABLE WHERE STATE = 'WAIT'")
                 .getSingleResult()).longValue();
+        } finally {
+            entityManager.close();
+        }
+    }
+
+    @Test
+    void anExpungeLocksTheRowsOfItsMessagesOnlyAndTakesTheirFlagsAndPropertiesWithThem() throws Exception {
+        Mailbox inbox = mailbox("diego@diegonmarcos.com");
+        Mailbox other = mailbox("someone@diegonmarcos.com");
+        Flags keyword = new Flags("$Important");
+        MessageUid doomed = messages.execute(() -> messages.add(inbox, message(inbox, "doomed\r\n", keyword))).getUid();
+        messages.execute(() -> messages.add(inbox, message(inbox, "kept\r\n", keyword)));
+        messages.execute(() -> messages.add(other, message(other, "elsewhere\r\n", keyword)));
+        long flagRows = count("SELECT COUNT(*) FROM JAMES_MAIL_USERFLAG");
+
+        List<String> locksHeld = messages.execute(() -> {
+            messages.deleteMessages(inbox, List.of(doomed));
+            return tableLocks(messages.getEntityManager());
+        });
+
+        // Derby's cascade locked both child tables whole ("TABLE X"), for every other user's mailbox too
+        assertThat(locksHeld).doesNotContain("X JAMES_MAIL_PROPERTY", "X JAMES_MAIL_USERFLAG", "X JAMES_MAIL");
+        assertThat(count("SELECT COUNT(*) FROM JAMES_MAIL_USERFLAG")).isEqualTo(flagRows - 1);
+        assertThat(count("SELECT COUNT(*) FROM JAMES_MAIL_USERFLAG WHERE MAIL_UID = " + doomed.asLong()
+            + " AND MAILBOX_ID = " + ((org.apache.james.mailbox.jpa.JPAId) inbox.getMailboxId()).getRawId())).isZero();
+        assertThat(uids(messages.findInMailbox(inbox, MessageRange.all(), FetchType.METADATA, -1))).containsExactly(doomed.next());
+    }
+
+    /** The table locks this entity manager's transaction holds, as "MODE TABLENAME". */
+    @SuppressWarnings("unchecked")
+    private static List<String> tableLocks(EntityManager entityManager) {
+        List<Object[]> rows = entityManager.createNativeQuery("SELECT MODE, TABLENAME FROM SYSCS_DIAG.LOCK_TABLE WHERE TYPE = 'TABLE'")
+            .getResultList();
+        List<String> locks = new ArrayList<>();
+        rows.forEach(row -> locks.add(row[0] + " " + row[1]));
+        return locks;
+    }
+
+    private long count(String sql) {
+        EntityManager entityManager = entityManagerFactory.createEntityManager();
+        try {
+            return ((Number) entityManager.createNativeQuery(sql).getSingleResult()).longValue();
         } finally {
             entityManager.close();
         }
