@@ -269,4 +269,92 @@ class MailboxStoreIntegrationTest {
             awaitInboxCount(before + 1);
         }
     }
+
+    /**
+     * Sessions appending, copying into each other's folders, reading, flagging and expunging at once.
+     * James' store deadlocked here (an EXPUNGE scanned every user's messages; an append locked its
+     * message before its mailbox, a FETCH the other way round; Derby's cascade locked whole tables):
+     * every session stood still for Derby's 20 s deadlock timeout, and the victims' commands failed.
+     */
+    @Test
+    @Order(6)
+    void sessionsWorkingOnEachOthersFoldersAtOnceNeverWaitSecondsNorFail() throws Exception {
+        int sessions = 6;
+        for (int i = 0; i < sessions; i++) {
+            Clients.imapsCreateFolder(server, USER, PASSWORD, "Busy" + i);
+        }
+        ExecutorService threads = Executors.newFixedThreadPool(sessions);
+        try {
+            List<Future<Duration>> slowest = new ArrayList<>();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(12);
+            for (int i = 0; i < sessions; i++) {
+                String own = "Busy" + i;
+                String next = "Busy" + ((i + 1) % sessions);
+                slowest.add(threads.submit(() -> workUntil(end, own, next)));
+            }
+            for (Future<Duration> session : slowest) {
+                // a command of a session that waited for a lock cycle to be broken took 20 s
+                assertThat(session.get(2, TimeUnit.MINUTES)).isLessThan(Duration.ofSeconds(5));
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        try (Store store = Clients.imapsStore(server, USER, PASSWORD)) {
+            for (int i = 0; i < sessions; i++) {
+                IMAPFolder folder = (IMAPFolder) store.getFolder("Busy" + i);
+                folder.open(Folder.READ_ONLY);
+                long[] uids = inboxUids(folder);
+                assertThat(uids).doesNotHaveDuplicates().isSorted();
+                folder.close(false);
+            }
+        }
+    }
+
+    /** One session's loop; the longest any of its commands took. Any failed command fails the test. */
+    private static Duration workUntil(long end, String own, String next) throws Exception {
+        Duration slowest = Duration.ZERO;
+        try (Store store = Clients.imapsStore(server, USER, PASSWORD)) {
+            IMAPFolder folder = (IMAPFolder) store.getFolder(own);
+            folder.open(Folder.READ_WRITE);
+            Folder neighbour = store.getFolder(next);
+            int round = 0;
+            while (System.nanoTime() < end) {
+                round++;
+                long started = System.nanoTime();
+                folder.appendMessages(new Message[] {appended(own + " round " + round)});
+                slowest = longest(slowest, started);
+
+                started = System.nanoTime();
+                Message[] messages = folder.getMessages(); // new ones, from this session and the neighbour's copies
+                for (Message message : messages) {
+                    message.getSubject();
+                    message.getContent();
+                }
+                slowest = longest(slowest, started);
+
+                started = System.nanoTime();
+                Message newest = messages[messages.length - 1];
+                folder.copyMessages(new Message[] {newest}, neighbour);
+                slowest = longest(slowest, started);
+
+                started = System.nanoTime();
+                newest.setFlag(javax.mail.Flags.Flag.SEEN, true);
+                slowest = longest(slowest, started);
+
+                if (messages.length > 3) {
+                    started = System.nanoTime();
+                    messages[0].setFlag(javax.mail.Flags.Flag.DELETED, true);
+                    folder.expunge();
+                    slowest = longest(slowest, started);
+                }
+            }
+            folder.close(false);
+        }
+        return slowest;
+    }
+
+    private static Duration longest(Duration slowest, long startedNanos) {
+        Duration took = Duration.ofNanos(System.nanoTime() - startedNanos);
+        return took.compareTo(slowest) > 0 ? took : slowest;
+    }
 }

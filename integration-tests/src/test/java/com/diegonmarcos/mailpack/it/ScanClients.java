@@ -87,11 +87,26 @@ final class ScanClients {
      * read that fails (a FETCH racing a delivery gets "BAD Invalid messageset") is simply repeated.
      */
     static String awaitIn(MailpackTestServer server, String user, String password, String folder, String marker, java.time.Duration atMost) {
-        return org.awaitility.Awaitility.await().atMost(atMost).pollInterval(java.time.Duration.ofMillis(250))
-            .ignoreExceptionsMatching(e -> e instanceof java.io.IOException || e instanceof javax.mail.MessagingException)
-            .until(() -> Clients.imapsFolder(server, user, password, folder).stream().filter(raw -> raw.contains(marker)).findFirst(),
-                java.util.Optional::isPresent)
-            .get();
+        java.util.concurrent.atomic.AtomicReference<Exception> lastFailure = new java.util.concurrent.atomic.AtomicReference<>();
+        try {
+            return org.awaitility.Awaitility.await().atMost(atMost).pollInterval(java.time.Duration.ofMillis(250))
+                .until(() -> {
+                    try {
+                        return Clients.imapsFolder(server, user, password, folder).stream().filter(raw -> raw.contains(marker)).findFirst();
+                    } catch (java.io.IOException | javax.mail.MessagingException e) {
+                        lastFailure.set(e); // a read racing a delivery, or a timeout on a busy machine: read again
+                        return java.util.Optional.<String>empty();
+                    }
+                }, java.util.Optional::isPresent)
+                .get();
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            AssertionError notFound = new AssertionError("no message containing " + marker + " in " + user + "'s " + folder
+                + " within " + atMost + (lastFailure.get() == null ? " (every read succeeded)" : "; last failed read: " + lastFailure.get()));
+            if (lastFailure.get() != null) {
+                notFound.initCause(lastFailure.get());
+            }
+            throw notFound;
+        }
     }
 
     /** How many messages of a folder contain {@code marker}. */
