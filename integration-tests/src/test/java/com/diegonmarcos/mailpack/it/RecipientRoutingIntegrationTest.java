@@ -64,6 +64,28 @@ class RecipientRoutingIntegrationTest {
     }
 
     /**
+     * {@code abuse@} is a shipped alias of diego@ (conf/aliases.properties). The operator removes it and
+     * makes abuse@ a user: a restart used to create the alias again, and abuse@'s mail went to diego@.
+     */
+    @Test
+    void aShippedAliasTheOperatorReplacedByAUserStaysAUserAfterARestart() throws Exception {
+        String abuse = "abuse@diegonmarcos.com";
+        assertThat(server.webAdmin("DELETE", "/address/aliases/" + DIEGO + "/sources/" + abuse, null).statusCode()).isEqualTo(204);
+        server.createUser(abuse, PASSWORD);
+
+        server.restart();
+
+        String marker = "to-abuse-" + UUID.randomUUID();
+        assertThat(send(marker, abuse)).allSatisfy(reply -> assertThat(reply).startsWith("250"));
+        awaitIn(abuse, "INBOX", marker);
+        assertThat(copies(DIEGO, "INBOX", marker)).isZero();
+        assertThat(server.webAdmin("GET", "/address/aliases/" + DIEGO, null).body()).doesNotContain(abuse);
+        // as shipped again, for the other tests of this server
+        assertThat(server.webAdmin("DELETE", "/users/" + abuse, null).statusCode()).isEqualTo(204);
+        assertThat(server.webAdmin("PUT", "/address/aliases/" + DIEGO + "/sources/" + abuse, null).statusCode()).isEqualTo(204);
+    }
+
+    /**
      * Domain, user, alias and Sieve lookups are cached (LookupCache): a change made over webadmin must
      * still apply to the very next message, even right after the old answer was cached.
      */
