@@ -10,7 +10,7 @@
 # BENCH_KEEP=1 (keep the temporary directory), MAILPACK_JAVA_OPTS (default: the JVM_FLAGS of bin/mailpack).
 #
 # The load is bench/bench.sh's: smtp-source, 20 sessions, 4 KiB messages, one local recipient; a mode's
-# figure is messages / (load start -> last message counted in INBOX + Junk over IMAP). Every daemon is a
+# figure is messages / (load start -> last message counted in INBOX + Spam (junk) over IMAP). Every daemon is a
 # child of this script on 127.0.0.1 and free high ports; the EXIT trap stops them (by PID).
 # Note: smtp-source connects from 127.0.0.1, and rspamd skips its network checks (SPF, DKIM, DMARC,
 # reverse DNS) for a loopback client, so the rspamd figure is the cost of the content scan and the
@@ -161,9 +161,9 @@ wait_until 30 clamd port_open "$CLAMD_PORT"
 wait_until 30 redis port_open "$REDIS_PORT"
 
 # --- one mode ----------------------------------------------------------------------------------
-imap_count() { # messages in INBOX + Junk
+imap_count() { # messages in INBOX + Spam (the junk folder)
   local total=0 n f
-  for f in INBOX Junk; do
+  for f in INBOX Spam; do
     n=$(curl -sk --max-time 10 "imaps://127.0.0.1:$IMAPS_PORT/$f" -u "$RCPT:$PASSWORD" -X "STATUS $f (MESSAGES)" 2>/dev/null |
       sed -n 's/.*MESSAGES \([0-9][0-9]*\).*/\1/p' || true)
     total=$((total + ${n:-0}))

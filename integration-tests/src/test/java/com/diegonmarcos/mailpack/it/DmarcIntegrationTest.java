@@ -155,7 +155,7 @@ class DmarcIntegrationTest {
 
         assertThat(send("billing@quarantine.example", message("billing@quarantine.example", marker))).startsWith("250");
 
-        String raw = awaitIn("Junk", marker);
+        String raw = awaitIn("Spam", marker);
         assertThat(authenticationResults(raw)).singleElement().asString()
             .contains("spf=fail smtp.mailfrom=billing@quarantine.example")
             .contains("dmarc=fail (p=quarantine dis=QUARANTINE) header.from=quarantine.example");
@@ -211,7 +211,7 @@ class DmarcIntegrationTest {
 
         assertThat(send("x@hostile.example", message("x@hostile.example", marker))).startsWith("250");
 
-        String raw = awaitIn("Junk", marker);
+        String raw = awaitIn("Spam", marker);
         String header = raw.substring(0, raw.indexOf("\r\n\r\n"));
         assertThat(header).doesNotContainIgnoringCase("Bcc:").doesNotContain("victim@evil.example");
         assertThat(authenticationResults(raw)).singleElement().asString()
@@ -225,7 +225,7 @@ class DmarcIntegrationTest {
 
         assertThat(send("alerts@lenient.example", message("alerts@lenient.example", marker))).startsWith("250");
 
-        assertThat(authenticationResults(awaitIn("Junk", marker))).singleElement().asString()
+        assertThat(authenticationResults(awaitIn("Spam", marker))).singleElement().asString()
             .contains("dmarc=fail (p=reject dis=QUARANTINE override=local_policy) header.from=lenient.example");
     }
 }

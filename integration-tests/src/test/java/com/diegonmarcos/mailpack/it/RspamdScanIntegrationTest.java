@@ -92,9 +92,42 @@ class RspamdScanIntegrationTest {
     void addHeaderVerdictGoesToJunkWithSpamHeaders() throws Exception {
         String marker = "junk-" + UUID.randomUUID();
         assertThat(sendInbound(server, DIEGO, wordyMessage("alice@example.org", DIEGO, "mailpack-junk-test offer", marker))).startsWith("250");
-        String filed = awaitIn("Junk", marker);
+        String filed = awaitIn("Spam", marker);
         assertThat(filed).contains("X-Spam-Flag: YES").contains("action=add header").contains("MAILPACK_TEST_JUNK");
         assertThat(folder("INBOX")).noneSatisfy(raw -> assertThat(raw).contains(marker));
+        // one junk folder: the one clients find by its SPECIAL-USE attribute (FileIntoJunk used to create "Junk"
+        // beside James' "Spam", and a client's "move to junk" went where learning never looked)
+        List<String> folders = listOverImaps("a LIST \"\" *");
+        assertThat(folders).anySatisfy(line -> assertThat(line).endsWith("\"INBOX\""))
+            .noneSatisfy(line -> assertThat(line).endsWith("\"Junk\""));
+        assertThat(listOverImaps("a LIST (SPECIAL-USE) \"\" *")).filteredOn(line -> line.contains("\\Junk"))
+            .singleElement().asString().endsWith("\"Spam\"");
+    }
+
+    /** The untagged LIST lines diego's session gets for {@code list}, over a raw IMAPS socket. */
+    static List<String> listOverImaps(String list) throws Exception {
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) Clients.trusting(server.certificate()).getSocketFactory()
+                .createSocket("127.0.0.1", server.imapsPort());
+             java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                 java.nio.charset.StandardCharsets.UTF_8));
+             java.io.Writer out = new java.io.OutputStreamWriter(socket.getOutputStream(), java.nio.charset.StandardCharsets.UTF_8)) {
+            socket.setSoTimeout(30_000);
+            in.readLine(); // greeting
+            out.write("l LOGIN " + DIEGO + " " + PASSWORD + "\r\n");
+            out.flush();
+            for (String line = in.readLine(); !line.startsWith("l "); line = in.readLine()) {
+                // capabilities
+            }
+            out.write(list + "\r\n");
+            out.flush();
+            List<String> lines = new java.util.ArrayList<>();
+            for (String line = in.readLine(); line != null && !line.startsWith("a "); line = in.readLine()) {
+                if (line.startsWith("* LIST")) {
+                    lines.add(line);
+                }
+            }
+            return lines;
+        }
     }
 
     @Test
@@ -103,7 +136,7 @@ class RspamdScanIntegrationTest {
         String forged = wordyMessage("alice@example.org", DIEGO, "mailpack-junk-test forged", marker)
             .replace("Subject:", "X-Spam-Flag: NO\r\nX-Spam-Status: No, score=-100\r\nSubject:");
         assertThat(sendInbound(server, DIEGO, forged)).startsWith("250");
-        String filed = awaitIn("Junk", marker);
+        String filed = awaitIn("Spam", marker);
         assertThat(filed).doesNotContain("X-Spam-Flag: NO").doesNotContain("score=-100").contains("X-Spam-Flag: YES");
     }
 
@@ -142,13 +175,13 @@ class RspamdScanIntegrationTest {
         assertThat(sendInbound(server, DIEGO, wordyMessage("alice@example.org", DIEGO, "lottery winnings", spam))).startsWith("250");
         awaitIn("INBOX", spam);
         long before = rspamd.learned();
-        assertThat(ScanClients.move(server, DIEGO, PASSWORD, "INBOX", "Junk", spam)).isEqualTo(1);
+        assertThat(ScanClients.move(server, DIEGO, PASSWORD, "INBOX", "Spam", spam)).isEqualTo(1);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(rspamd::learned, learned -> learned == before + 1);
 
         String ham = "learn-ham-" + UUID.randomUUID();
         assertThat(sendInbound(server, DIEGO, wordyMessage("alice@example.org", DIEGO, "mailpack-junk-test but wanted", ham))).startsWith("250");
-        awaitIn("Junk", ham);
-        assertThat(ScanClients.move(server, DIEGO, PASSWORD, "Junk", "INBOX", ham)).isEqualTo(1);
+        awaitIn("Spam", ham);
+        assertThat(ScanClients.move(server, DIEGO, PASSWORD, "Spam", "INBOX", ham)).isEqualTo(1);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(rspamd::learned, learned -> learned == before + 2);
         assertThat(rspamd.stat().toString()).contains("BAYES_HAM").contains("BAYES_SPAM");
     }

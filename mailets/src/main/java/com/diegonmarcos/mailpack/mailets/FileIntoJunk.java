@@ -30,7 +30,8 @@ import com.google.common.collect.ImmutableSet;
  * directive. The folder is created (and subscribed) at delivery when it does not exist yet. A user's
  * Sieve script still has the last word, as with any other mail.
  *
- * <p>Parameter {@code folder} (default {@code Junk}, the name Thunderbird and most phones use).
+ * <p>Parameter {@code folder} (default {@value #DEFAULT_FOLDER}: the folder James creates in every
+ * account and lists with the SPECIAL-USE attribute {@code \Junk}, so that clients' "junk" is this one).
  * Remote recipients are not affected.
  */
 public class FileIntoJunk extends GenericMailet {
@@ -38,6 +39,8 @@ public class FileIntoJunk extends GenericMailet {
     public static final AttributeName ATTRIBUTE = AttributeName.of(ATTRIBUTE_NAME);
     static final Set<String> PARAMETERS = ImmutableSet.of("folder");
     private static final Logger LOGGER = LoggerFactory.getLogger(FileIntoJunk.class);
+    /** James 3.8.1 provisions it at first login and gives only this name the {@code \Junk} attribute (its Role.SPAM). */
+    public static final String DEFAULT_FOLDER = "Spam";
 
     private String folder;
 
@@ -55,7 +58,7 @@ public class FileIntoJunk extends GenericMailet {
     @Override
     public void init() throws MessagingException {
         checkInitParameters(PARAMETERS);
-        folder = Strings.emptyToNull(getInitParameter("folder", "Junk").trim());
+        folder = Strings.emptyToNull(getInitParameter("folder", DEFAULT_FOLDER).trim());
         if (folder == null) {
             throw new MessagingException("FileIntoJunk: parameter 'folder' must not be empty");
         }
@@ -84,6 +87,6 @@ public class FileIntoJunk extends GenericMailet {
 
     @Override
     public String getMailetInfo() {
-        return "mailpack FileIntoJunk: marked mail goes to the recipients' Junk folder";
+        return "mailpack FileIntoJunk: marked mail goes to the recipients' junk folder";
     }
 }

@@ -46,7 +46,7 @@ class FileIntoJunkTest {
 
         mailet(null).service(mail);
 
-        assertThat(folderOf(mail, "diego@" + DOMAIN)).contains("Junk");
+        assertThat(folderOf(mail, "diego@" + DOMAIN)).contains("Spam");
         assertThat(folderOf(mail, "friend@example.net")).isEmpty();
     }
 
@@ -73,9 +73,9 @@ class FileIntoJunkTest {
         FakeMail mail = mail();
         FileIntoJunk.mark(mail, "spam");
 
-        mailet("Spam").service(mail);
+        mailet("Junk").service(mail);
 
-        assertThat(folderOf(mail, "diego@" + DOMAIN)).contains("Spam");
+        assertThat(folderOf(mail, "diego@" + DOMAIN)).contains("Junk");
     }
 
     @Test

@@ -82,7 +82,7 @@ public class ScanModule extends AbstractModule {
     @Singleton
     Learning learning(ConfigurationProvider configurations) throws ConfigurationException {
         HierarchicalConfiguration<ImmutableNode> conf = configurations.getConfiguration("scan");
-        String folder = conf.getString("rspamd.junkFolder", "Junk").trim();
+        String folder = conf.getString("rspamd.junkFolder", com.diegonmarcos.mailpack.mailets.FileIntoJunk.DEFAULT_FOLDER).trim();
         if (folder.isEmpty()) {
             throw new ConfigurationException(FILE + ": rspamd.junkFolder must not be empty");
         }
