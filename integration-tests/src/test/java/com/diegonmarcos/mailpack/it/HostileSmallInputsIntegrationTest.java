@@ -351,6 +351,26 @@ class HostileSmallInputsIntegrationTest {
     }
 
     @Nested
+    class WebAdminBodies {
+        /** What {@code curl -X PUT -d 1000000 .../quota/users/diego@.../size} sends without {@code -H 'Content-Type: ...'}. */
+        @Test
+        void aBodySentAsAFormGetsOneClearAnswerNamingTheHeader() throws Exception {
+            HttpResponse<String> reply = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(server.webAdminUrl() + "/quota/users/" + CAROL + "/size"))
+                .header("Authorization", "Bearer " + server.adminToken())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("1000000")).build(), HttpResponse.BodyHandlers.ofString());
+
+            // James' route read an empty body: 400 "Invalid quota ... For input string: \"\""
+            assertThat(reply.statusCode()).isEqualTo(415);
+            assertThat(reply.body()).contains("Content-Type: application/json");
+            assertThat(server.webAdmin("PUT", "/quota/users/" + CAROL + "/size", "1000000").statusCode()).isEqualTo(204);
+            assertThat(server.webAdmin("GET", "/quota/users/" + CAROL + "/size", null).body()).isEqualTo("1000000");
+            assertThat(server.webAdmin("DELETE", "/quota/users/" + CAROL + "/size", null).statusCode()).isEqualTo(204);
+        }
+    }
+
+    @Nested
     class Ehlo {
         @Test
         void ehloAndHeloRepliesEndWithTheClientAddressInBrackets() throws Exception {

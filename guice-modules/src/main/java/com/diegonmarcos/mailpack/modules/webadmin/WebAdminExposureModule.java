@@ -10,7 +10,8 @@ import com.google.inject.multibindings.Multibinder;
 
 /**
  * What webadmin shows to whom: no CORS headers unless {@code cors.enable=true} ({@link NoCorsHeaders}),
- * and {@code /healthcheck} details for the admin token only ({@link GatedHealthCheckRoutes}).
+ * and {@code /healthcheck} details for the admin token only ({@link GatedHealthCheckRoutes}); a body
+ * sent as a form gets one clear 415 ({@link FormBodiesRefused}).
  * {@link #HEALTHCHECK} replaces James' binding of its {@code HealthCheckRoutes} and goes among the
  * server's overrides.
  */
@@ -26,6 +27,8 @@ public class WebAdminExposureModule extends AbstractModule {
 
     @Override
     protected void configure() {
-        Multibinder.newSetBinder(binder(), Routes.class).addBinding().to(NoCorsHeaders.class);
+        Multibinder<Routes> routes = Multibinder.newSetBinder(binder(), Routes.class);
+        routes.addBinding().to(NoCorsHeaders.class);
+        routes.addBinding().to(FormBodiesRefused.class);
     }
 }
