@@ -2,13 +2,14 @@
 """Concurrent IMAP load: N clients over several users, random commands, for a fixed time.
 
     imap-stress.py --port 1143 --users u1@d,u2@d --password P [--clients 10] [--seconds 60]
-                   [--tls] [--smtp-port 2525 --smtp-rate 5] [--label mailpack] [--json out.json]
+                   [--tls] [--smtp-port 2525 --smtp-rate 5 [--lmtp]] [--label mailpack] [--json out.json]
 
 Each client logs in as one of the users (round robin) and loops: pick a mailbox (INBOX or Work), then a
 random command among SELECT, FETCH (FLAGS + headers of a random range), STORE (+FLAGS of a random
 message, \\Deleted one time in four), EXPUNGE, APPEND (a small message) and COPY (a random message to
 the other mailbox). With --smtp-port, one more thread delivers --smtp-rate messages a second on SMTP to
-the users in turn (no AUTH: the inbound port), as mail arrives while clients work.
+the users in turn (no AUTH: the inbound port), as mail arrives while clients work. With --lmtp that
+thread speaks LMTP instead (a Dovecot without an MTA in front: its LMTP port); its row is still "SMTP".
 
 Prints, per command: count, commands/s, p50, p99 and max latency, errors; then the seconds of the run
 in which no command completed ("stalled"), commands over 1 s, and the total commands/s. Exit status 0
@@ -169,7 +170,7 @@ def deliverer(args, users, recorder, stop_at):
         user = users[n % len(users)]
         start = time.monotonic()
         try:
-            with smtplib.SMTP(args.host, args.smtp_port, timeout=args.timeout) as smtp:
+            with (smtplib.LMTP if args.lmtp else smtplib.SMTP)(args.host, args.smtp_port, timeout=args.timeout) as smtp:
                 smtp.sendmail("stress@example.org", [user], message(100000 + n, user))
             recorder.done("SMTP", time.monotonic() - start, True)
         except (smtplib.SMTPException, OSError) as e:
@@ -201,6 +202,7 @@ def main():
     parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("--smtp-port", type=int)
     parser.add_argument("--smtp-rate", type=float, default=5)
+    parser.add_argument("--lmtp", action="store_true", help="deliver over LMTP (LHLO) to --smtp-port instead of SMTP")
     parser.add_argument("--label", default="server")
     parser.add_argument("--json")
     args = parser.parse_args()
