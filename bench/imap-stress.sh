@@ -3,14 +3,17 @@
 # Dovecot on the same machine in one run, side by side: commands/s, p50/p99 latency per command,
 # seconds in which nothing completed, errors, and the mailpack/Dovecot ratios.
 #
-#   bash bench/imap-stress.sh [--clients N] [--seconds S] [--smtp-rate R]
+#   bash bench/imap-stress.sh [--clients N] [--seconds S] [--smtp-rate R] [--warmup S] [--fetch-messages N]
 #
-#   --clients N     concurrent IMAP sessions of the contended run (default 10) over 5 users
-#   --seconds S     length of each run (default 60)
-#   --smtp-rate R   messages per second delivered while the contended run works (default 5; 0: none).
-#                   mailpack: SMTP to its port-25 listener; Dovecot: LMTP (no MTA in front of it)
+#   --clients N         concurrent IMAP sessions of the contended run (default 10) over 5 users
+#   --seconds S         length of each run (default 60)
+#   --smtp-rate R       messages per second delivered while the contended run works (default 5; 0: none).
+#                       mailpack: SMTP to its port-25 listener; Dovecot: LMTP (no MTA in front of it)
+#   --warmup S          an untimed run of S seconds first, on a user of its own (default 10; 0: none)
+#   --fetch-messages N  then time FETCH 1:* (FLAGS BODY.PEEK[]) of an N-message INBOX (default 2000; 0: skip)
 #
-# Then the same with one client alone (another user, no deliveries): the uncontended latency.
+# After the contended run, the same with one client alone (another user, no deliveries): the
+# uncontended latency.
 # Environment (optional): BENCH_KEEP=1 keeps the temporary directory (logs, conf, stores);
 # MAILPACK_JAVA_OPTS as for bin/mailpack (default: the JVM_FLAGS line of bin/mailpack).
 #
@@ -28,22 +31,30 @@ JAR=$REPO/guice-modules/target/mailpack-server.jar
 CLIENTS=10
 SECONDS_PER_RUN=60
 SMTP_RATE=5
+WARMUP_S=10
+FETCH_MESSAGES=2000
 while (($#)); do
   case $1 in
     --clients) CLIENTS=$2; shift 2 ;;
     --seconds) SECONDS_PER_RUN=$2; shift 2 ;;
     --smtp-rate) SMTP_RATE=$2; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --warmup) WARMUP_S=$2; shift 2 ;;
+    --fetch-messages) FETCH_MESSAGES=$2; shift 2 ;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "imap-stress.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
 [[ $CLIENTS =~ ^[1-9][0-9]*$ ]] || { echo "imap-stress.sh: --clients wants a positive integer" >&2; exit 2; }
 [[ $SECONDS_PER_RUN =~ ^[1-9][0-9]*$ ]] || { echo "imap-stress.sh: --seconds wants a positive integer" >&2; exit 2; }
+[[ $WARMUP_S =~ ^[0-9]+$ ]] || { echo "imap-stress.sh: --warmup wants a number of seconds" >&2; exit 2; }
+[[ $FETCH_MESSAGES =~ ^[0-9]+$ ]] || { echo "imap-stress.sh: --fetch-messages wants a number" >&2; exit 2; }
 [[ $SMTP_RATE =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "imap-stress.sh: --smtp-rate wants a number" >&2; exit 2; }
 
 DOMAIN=diegonmarcos.com
 USERS=(stress1 stress2 stress3 stress4 stress5)  # the contended run's users, round robin over the clients
 SOLO=stresssolo                                   # the one-client run's user: both servers start it from the same state
+WARM=stresswarm                                   # the warm-up's user
+BULK=stressbulk                                   # the large INBOX of the FETCH 1:* timing
 # Passes mailpack's policy (16+ characters, no part of a user name or the domain, not common words).
 PASSWORD=Quartz-Harbor-Vq93-Kz
 PRELOAD=20                 # messages in INBOX and in Work of every user before each run (imap-stress.py)
@@ -167,6 +178,18 @@ wait_port() {
   done
 }
 
+# cpu_busy_pct SECONDS: how busy all CPUs were over SECONDS (100 = every core), from /proc/stat.
+cpu_busy_pct() {
+  local a b
+  a=$(head -n 1 /proc/stat)
+  sleep "$1"
+  b=$(head -n 1 /proc/stat)
+  awk -v a="$a" -v b="$b" 'BEGIN {
+    n = split(a, x, " "); split(b, y, " ")
+    for (i = 2; i <= n; i++) { d = y[i] - x[i]; total += d; if (i == 5 || i == 6) idle += d }
+    printf "%.0f", (total > 0 ? 100 * (total - idle) / total : 0) }'
+}
+
 user_list() { local u out=""; for u in "$@"; do out+="${out:+,}$u@$DOMAIN"; done; echo "$out"; }
 
 # ---------------------------------------------------------------------------------------------
@@ -207,13 +230,13 @@ start_mailpack() {
   done
   local token code u
   token=$(cat "$w/var/webadmin/admin.token")
-  for u in "${USERS[@]}" "$SOLO"; do
+  for u in "${USERS[@]}" "$SOLO" "$WARM" "$BULK"; do
     code=$(curl -s -o "$w/put-user.out" -w '%{http_code}' --max-time 30 -X PUT \
       -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
       -d "{\"password\":\"$PASSWORD\"}" "http://127.0.0.1:$MP_WEB_PORT/users/$u@$DOMAIN" || true)
     [[ $code == 204 ]] || die "mailpack: creating $u@$DOMAIN over webadmin answered HTTP $code: $(cat "$w/put-user.out" 2>/dev/null)"
   done
-  log "mailpack: up (pid $MAILPACK_PID), ${#USERS[@]}+1 users created"
+  log "mailpack: up (pid $MAILPACK_PID), users created"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -232,7 +255,7 @@ start_dovecot() {
     -keyout "$d/key.pem" -out "$d/cert.pem" >/dev/null 2>&1 || die "openssl could not make a certificate"
   chmod 600 "$d/key.pem"
   : >"$d/users"
-  for u in "${USERS[@]}" "$SOLO"; do
+  for u in "${USERS[@]}" "$SOLO" "$WARM" "$BULK"; do
     printf '%s@%s:{PLAIN}%s:%s:%s::%s::\n' "$u" "$DOMAIN" "$PASSWORD" "$uid" "$gid" "$d/mail/$DOMAIN/$u" >>"$d/users"
   done
   chgrp dovecot "$d/users" && chmod 640 "$d/users"   # the auth process runs as user dovecot
@@ -299,20 +322,51 @@ EOF
 # stress NAME PORT CLIENTS USERS [extra imap-stress.py options...]: one run, its table on stdout,
 # its figures in $TMP/NAME.json.
 stress() {
-  local name=$1 port=$2 clients=$3 users=$4
+  local name=$1 port=$2 clients=$3 users=$4 seconds=${SECONDS_OVERRIDE:-$SECONDS_PER_RUN} busy
   shift 4
-  log "$name: $clients client(s), $SECONDS_PER_RUN s, users $users $*"
+  busy=$(cpu_busy_pct 2)
+  echo "$busy" >"$TMP/$name.busy"
+  log "$name: $clients client(s), $seconds s, CPUs ${busy}% busy before, users $users $*"
   python3 "$BENCH_DIR/imap-stress.py" --port "$port" --tls --users "$users" --password "$PASSWORD" \
-    --clients "$clients" --seconds "$SECONDS_PER_RUN" --preload "$PRELOAD" --label "$name" \
+    --clients "$clients" --seconds "$seconds" --preload "$PRELOAD" --label "$name" \
     --json "$TMP/$name.json" "$@" || die "$name: imap-stress.py failed"
   echo
 }
 
-# compare TITLE MAILPACK_JSON DOVECOT_JSON: per command, mailpack / Dovecot.
+# warmup: the same mix for WARMUP_S seconds on each server, on a user of its own, not reported. The
+# JVM compiles its hot paths (C1) and fills its caches; Dovecot gets the same treatment.
+warmup() {
+  ((WARMUP_S > 0)) || return 0
+  log "warm-up: ${WARMUP_S} s on each server (not reported)"
+  SECONDS_OVERRIDE=$WARMUP_S stress warmup-mailpack "$MP_IMAPS_PORT" "$CLIENTS" "$(user_list "$WARM")" >/dev/null
+  SECONDS_OVERRIDE=$WARMUP_S stress warmup-dovecot "$DC_IMAPS_PORT" "$CLIENTS" "$(user_list "$WARM")" >/dev/null
+}
+
+# fetch_all: FETCH 1:* (FLAGS BODY.PEEK[]) of an INBOX of FETCH_MESSAGES messages, on each server.
+fetch_all() {
+  ((FETCH_MESSAGES > 0)) || return 0
+  local name port
+  for name in mailpack dovecot; do
+    if [[ $name == mailpack ]]; then port=$MP_IMAPS_PORT; else port=$DC_IMAPS_PORT; fi
+    log "$name: filling an INBOX with $FETCH_MESSAGES messages, then FETCH 1:* three times"
+    python3 "$BENCH_DIR/imap-fetch-all.py" --port "$port" --tls --user "$BULK@$DOMAIN" --password "$PASSWORD" \
+      --messages "$FETCH_MESSAGES" --label "$name" --json "$TMP/fetch-$name.json" || die "$name: imap-fetch-all.py failed"
+  done
+  python3 - "$TMP/fetch-mailpack.json" "$TMP/fetch-dovecot.json" <<'EOF'
+import json, sys
+mp, dc = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+print("FETCH 1:* (FLAGS BODY.PEEK[]) of %d messages: median %.0f ms vs %.0f ms (mailpack / Dovecot %.2f)" % (
+    mp["messages"], mp["median_ms"], dc["median_ms"], mp["median_ms"] / dc["median_ms"] if dc["median_ms"] else float("nan")))
+EOF
+  echo
+}
+
+# compare TITLE MAILPACK_RUN DOVECOT_RUN (names given to stress): per command, mailpack / Dovecot.
 compare() {
-  python3 - "$@" <<'EOF'
+  python3 - "$1" "$TMP/$2.json" "$TMP/$3.json" "$(cat "$TMP/$2.busy")" "$(cat "$TMP/$3.busy")" <<'EOF'
 import json, sys
 title, mp, dc = sys.argv[1], json.load(open(sys.argv[2])), json.load(open(sys.argv[3]))
+busy_mp, busy_dc = sys.argv[4], sys.argv[5]
 def ratio(a, b):
     return "%.2f" % (a / b) if b > 0 else "n/a"
 print("== %s: mailpack / Dovecot ==" % title)
@@ -328,7 +382,8 @@ for c in mp["commands"]:
 print("IMAP commands/s %.1f vs %.1f (ratio %s); stalled seconds %d vs %d; commands over 1 s %d vs %d; errors %d vs %d" % (
     mp["imap_per_s"], dc["imap_per_s"], ratio(mp["imap_per_s"], dc["imap_per_s"]), mp["stalled_seconds"], dc["stalled_seconds"],
     mp["over_1s"], dc["over_1s"], sum(mp["errors"].values()), sum(dc["errors"].values())))
-print("(latencies in ms; ratio = mailpack / Dovecot: below 1 means mailpack is faster for p50, slower for per s)")
+print("CPUs busy in the 2 s before the run (other work on the machine): %s %% vs %s %%" % (busy_mp, busy_dc))
+print("(latencies in ms; ratio = mailpack / Dovecot: for p50 above 1 means mailpack is slower, for per s below 1)")
 print()
 EOF
 }
@@ -353,18 +408,21 @@ main() {
   echo "imap-stress.sh: $(date -u +'%F %T UTC'), commit $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "mailpack: $(basename "$JAR") over IMAPS, JVM flags: $(jvm_flags)"
   echo "Dovecot $(dovecot --version | cut -d' ' -f1): private instance over IMAPS (self-signed), maildir, mail_fsync=$(doveconf -c "$TMP/dovecot/dovecot.conf" -h mail_fsync 2>/dev/null || echo '?')"
-  echo "load: $CLIENTS clients over ${#USERS[@]} users, $SECONDS_PER_RUN s, $PRELOAD messages preloaded per mailbox, deliveries ${SMTP_RATE}/s; then 1 client alone, no deliveries"
+  echo "load: $CLIENTS clients over ${#USERS[@]} users, $SECONDS_PER_RUN s, $PRELOAD messages preloaded per mailbox, deliveries ${SMTP_RATE}/s; then 1 client alone, no deliveries; warm-up ${WARMUP_S} s each first"
   echo
 
   # One server at a time works; the other waits idle. The contended runs first, then the lone client
   # on its own user (both servers give it the same 2 x $PRELOAD messages to start from).
+  warmup
   stress mailpack "$MP_IMAPS_PORT" "$CLIENTS" "$users" "${deliver_mp[@]}"
   stress dovecot "$DC_IMAPS_PORT" "$CLIENTS" "$users" "${deliver_dc[@]}"
   stress mailpack-1 "$MP_IMAPS_PORT" 1 "$solo"
   stress dovecot-1 "$DC_IMAPS_PORT" 1 "$solo"
 
-  compare "$CLIENTS clients" "$TMP/mailpack.json" "$TMP/dovecot.json"
-  compare "1 client" "$TMP/mailpack-1.json" "$TMP/dovecot-1.json"
+  fetch_all
+
+  compare "$CLIENTS clients" mailpack dovecot
+  compare "1 client" mailpack-1 dovecot-1
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure: compare ratios, and several runs)"
 }
 
