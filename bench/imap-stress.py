@@ -2,13 +2,14 @@
 """Concurrent IMAP load: N clients over several users, random commands, for a fixed time.
 
     imap-stress.py --port 1143 --users u1@d,u2@d --password P [--clients 10] [--seconds 60]
-                   [--tls] [--smtp-port 2525 --smtp-rate 5] [--label mailpack] [--json out.json]
+                   [--tls] [--smtp-port 2525 --smtp-rate 5 [--lmtp]] [--label mailpack] [--json out.json]
 
 Each client logs in as one of the users (round robin) and loops: pick a mailbox (INBOX or Work), then a
 random command among SELECT, FETCH (FLAGS + headers of a random range), STORE (+FLAGS of a random
 message, \\Deleted one time in four), EXPUNGE, APPEND (a small message) and COPY (a random message to
 the other mailbox). With --smtp-port, one more thread delivers --smtp-rate messages a second on SMTP to
-the users in turn (no AUTH: the inbound port), as mail arrives while clients work.
+the users in turn (no AUTH: the inbound port), as mail arrives while clients work. With --lmtp that
+thread speaks LMTP instead (a Dovecot without an MTA in front: its LMTP port); its row is still "SMTP".
 
 Prints, per command: count, commands/s, p50, p99 and max latency, errors; then the seconds of the run
 in which no command completed ("stalled"), commands over 1 s, and the total commands/s. Exit status 0
@@ -77,7 +78,12 @@ def prepare(args, users):
             have = len(data[0].split()) if typ == "OK" else 0
             for n in range(have, args.preload):
                 imap.append(box, None, None, message(n, user))
-        imap.logout()
+        try:
+            imap.logout()
+        except (imaplib.IMAP4.abort, OSError) as e:
+            # the mailbox is filled; a lost BYE must not end the run (mailpack over IMAPS closed about
+            # 1 session in 60 without sending its BYE, 2026-12-03), but it is a server defect: say so
+            print("%s: LOGOUT of %s after preloading: %r" % (args.label, user, e), file=sys.stderr)
 
 
 def client(args, user, recorder, stop_at, seed):
@@ -137,8 +143,8 @@ def run(imap, command, box, rnd, user, count, exists):
         return imap.store(str(rnd.randint(1, exists)), "+FLAGS", flag)
     if command == "EXPUNGE":
         typ, data = imap.expunge()
-        if typ == "OK" and data and data[0] is not None:
-            imap.mp_exists = max(0, exists - len(data))
+        if typ == "OK":
+            imaplib_exists(imap, data)
         return typ, data
     if command == "APPEND":
         return imap.append(box, None, None, message(count, user))
@@ -150,14 +156,24 @@ def run(imap, command, box, rnd, user, count, exists):
     raise ValueError(command)
 
 
-def imaplib_exists(imap):
-    """The message count after the last command: imaplib keeps untagged EXISTS and EXPUNGE until read."""
-    typ, expunged = imap._untagged_response("OK", [None], "EXPUNGE")
+def imaplib_exists(imap, expunged=None):
+    """The message count after the last command: imaplib keeps untagged EXISTS and EXPUNGE until read.
+
+    It keeps them in separate lists, so their order is lost: "n EXISTS" then k EXPUNGEs means n - k
+    messages, k EXPUNGEs then "n EXISTS" means n. Taking n (as before 2026-12-03) gave one number too
+    many after the first order, and a STORE/FETCH/COPY of it failed with "Invalid messageset" on
+    Dovecot as on mailpack: an error of the load generator counted against the server. n - k is a
+    lower bound, so every number picked exists (the last k messages may be left out until the next
+    EXISTS). expunged: the EXPUNGE responses when the caller has already taken them (imap.expunge()).
+    """
+    if expunged is None:
+        typ, expunged = imap._untagged_response("OK", [None], "EXPUNGE")
+    gone = sum(1 for e in expunged or [] if e is not None)
     typ, exists = imap._untagged_response("OK", [None], "EXISTS")
     if exists and exists[-1] is not None:
-        imap.mp_exists = int(exists[-1])
-    elif expunged and expunged[-1] is not None:
-        imap.mp_exists = max(0, getattr(imap, "mp_exists", 0) - len(expunged))
+        imap.mp_exists = max(0, int(exists[-1]) - gone)
+    elif gone:
+        imap.mp_exists = max(0, getattr(imap, "mp_exists", 0) - gone)
     return getattr(imap, "mp_exists", 0)
 
 
@@ -169,7 +185,7 @@ def deliverer(args, users, recorder, stop_at):
         user = users[n % len(users)]
         start = time.monotonic()
         try:
-            with smtplib.SMTP(args.host, args.smtp_port, timeout=args.timeout) as smtp:
+            with (smtplib.LMTP if args.lmtp else smtplib.SMTP)(args.host, args.smtp_port, timeout=args.timeout) as smtp:
                 smtp.sendmail("stress@example.org", [user], message(100000 + n, user))
             recorder.done("SMTP", time.monotonic() - start, True)
         except (smtplib.SMTPException, OSError) as e:
@@ -201,6 +217,7 @@ def main():
     parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("--smtp-port", type=int)
     parser.add_argument("--smtp-rate", type=float, default=5)
+    parser.add_argument("--lmtp", action="store_true", help="deliver over LMTP (LHLO) to --smtp-port instead of SMTP")
     parser.add_argument("--label", default="server")
     parser.add_argument("--json")
     args = parser.parse_args()
