@@ -61,4 +61,19 @@ class BadConfigurationIntegrationTest {
             .assertStartFailsWith("conf/mailetcontainer.xml: <spooler><poisonRepository> cassandra://var/mail/poison",
                 "cannot be opened", "conf/mailrepositorystore.xml");
     }
+
+    @Test
+    void aBadImapLoginTimeoutNamesTheFileTheListenerAndTheSetting() throws Exception {
+        MailpackTestServer.process().variable("MAILPACK_IMAP_LOGIN_TIMEOUT", "0")
+            .assertStartFailsWith("conf/imapserver.xml: imapserver 'imaps': loginTimeout must be a whole number of seconds, 1 or more, got '0'");
+    }
+
+    @Test
+    void anImapListenerWithoutALiteralLimitDoesNotStart() throws Exception {
+        String shipped = MailpackTestServer.shippedConf("imapserver.xml");
+        String conf = shipped.replaceFirst("<literalSizeLimit>[^<]*</literalSizeLimit>", "");
+        org.assertj.core.api.Assertions.assertThat(conf).isNotEqualTo(shipped);
+        MailpackTestServer.process().overlay("imapserver.xml", conf)
+            .assertStartFailsWith("conf/imapserver.xml: imapserver 'imaps': literalSizeLimit must be set to the largest message accepted");
+    }
 }
