@@ -31,7 +31,9 @@ class BadConfigurationIntegrationTest {
 
     @Test
     void undefinedVariableNamesTheFileAndTheVariable() throws Exception {
-        String conf = MailpackTestServer.shippedConf("pop3server.xml").replace("<connectiontimeout>600", "<connectiontimeout>${POP3_TIMEOUT_UNSET}");
+        String shipped = MailpackTestServer.shippedConf("pop3server.xml");
+        String conf = shipped.replace("${MAILPACK_POP3_TIMEOUT:-600}", "${POP3_TIMEOUT_UNSET}");
+        org.assertj.core.api.Assertions.assertThat(conf).isNotEqualTo(shipped);
         MailpackTestServer.process().overlay("pop3server.xml", conf)
             .assertStartFailsWith("conf/pop3server.xml: variable ${POP3_TIMEOUT_UNSET} has no value");
     }
