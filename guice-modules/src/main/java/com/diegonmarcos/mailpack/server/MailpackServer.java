@@ -54,6 +54,7 @@ import com.diegonmarcos.mailpack.modules.ShippedAliasesModule;
 import com.diegonmarcos.mailpack.modules.dkim.DkimModule;
 import com.diegonmarcos.mailpack.modules.dmarc.DmarcModule;
 import com.diegonmarcos.mailpack.modules.dns.DnsModule;
+import com.diegonmarcos.mailpack.modules.imap.ImapLimitsModule;
 import com.diegonmarcos.mailpack.modules.ratelimit.RateLimitModule;
 import com.diegonmarcos.mailpack.modules.routing.RoutingModule;
 import com.diegonmarcos.mailpack.modules.scan.ScanModule;
@@ -189,8 +190,8 @@ public final class MailpackServer {
         };
         return GuiceJamesServer.forConfiguration(configuration)
             .combineWith(CONTAINER, STORAGE, PROTOCOLS, WEBADMIN)
-            .overrideWith(mailpackConfiguration, RateLimitModule.IMAP, WebAdminExposureModule.HEALTHCHECK, SpoolModule.PROCESSOR,
-                Modules.combine(bindingOverrides));
+            .overrideWith(mailpackConfiguration, RateLimitModule.IMAP, new ImapLimitsModule(), WebAdminExposureModule.HEALTHCHECK,
+                SpoolModule.PROCESSOR, Modules.combine(bindingOverrides));
     }
 
     /** First-start work: TLS material when none is configured, the webadmin key pair and token. */

@@ -31,7 +31,9 @@ class BadConfigurationIntegrationTest {
 
     @Test
     void undefinedVariableNamesTheFileAndTheVariable() throws Exception {
-        String conf = MailpackTestServer.shippedConf("pop3server.xml").replace("<connectiontimeout>600", "<connectiontimeout>${POP3_TIMEOUT_UNSET}");
+        String shipped = MailpackTestServer.shippedConf("pop3server.xml");
+        String conf = shipped.replace("${MAILPACK_POP3_TIMEOUT:-600}", "${POP3_TIMEOUT_UNSET}");
+        org.assertj.core.api.Assertions.assertThat(conf).isNotEqualTo(shipped);
         MailpackTestServer.process().overlay("pop3server.xml", conf)
             .assertStartFailsWith("conf/pop3server.xml: variable ${POP3_TIMEOUT_UNSET} has no value");
     }
@@ -60,5 +62,20 @@ class BadConfigurationIntegrationTest {
         MailpackTestServer.process().overlay("mailetcontainer.xml", conf)
             .assertStartFailsWith("conf/mailetcontainer.xml: <spooler><poisonRepository> cassandra://var/mail/poison",
                 "cannot be opened", "conf/mailrepositorystore.xml");
+    }
+
+    @Test
+    void aBadImapLoginTimeoutNamesTheFileTheListenerAndTheSetting() throws Exception {
+        MailpackTestServer.process().variable("MAILPACK_IMAP_LOGIN_TIMEOUT", "0")
+            .assertStartFailsWith("conf/imapserver.xml: imapserver 'imaps': loginTimeout must be a whole number of seconds, 1 or more, got '0'");
+    }
+
+    @Test
+    void anImapListenerWithoutALiteralLimitDoesNotStart() throws Exception {
+        String shipped = MailpackTestServer.shippedConf("imapserver.xml");
+        String conf = shipped.replaceFirst("<literalSizeLimit>[^<]*</literalSizeLimit>", "");
+        org.assertj.core.api.Assertions.assertThat(conf).isNotEqualTo(shipped);
+        MailpackTestServer.process().overlay("imapserver.xml", conf)
+            .assertStartFailsWith("conf/imapserver.xml: imapserver 'imaps': literalSizeLimit must be set to the largest message accepted");
     }
 }
