@@ -23,11 +23,13 @@ import reactor.core.scheduler.Schedulers;
  */
 public class CachingJpaMailboxMapper extends JPAMailboxMapper {
     private final MailboxCache cache;
+    private final BodyFiles bodyFiles;
     private boolean wrote;
 
-    public CachingJpaMailboxMapper(EntityManagerFactory entityManagerFactory, MailboxCache cache) {
+    public CachingJpaMailboxMapper(EntityManagerFactory entityManagerFactory, MailboxCache cache, BodyFiles bodyFiles) {
         super(entityManagerFactory);
         this.cache = cache;
+        this.bodyFiles = bodyFiles;
     }
 
     @Override
@@ -61,7 +63,8 @@ public class CachingJpaMailboxMapper extends JPAMailboxMapper {
 
     @Override
     public Mono<Void> delete(Mailbox mailbox) {
-        return writing(super.delete(mailbox));
+        return writing(super.delete(mailbox))
+            .then(Mono.fromRunnable(() -> bodyFiles.deleteMailbox(mailbox.getMailboxId()))); // its messages' body files
     }
 
     private <T> Mono<T> writing(Mono<T> write) {
