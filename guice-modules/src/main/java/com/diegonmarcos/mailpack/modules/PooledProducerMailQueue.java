@@ -115,7 +115,7 @@ final class PooledProducerMailQueue extends ActiveMQCacheableMailQueue {
 
     private static void send(Producer producer, Map<String, Object> props, int msgPrio, Mail mail) throws JMSException, MessagingException {
         // settled without parsing the body first: writing an unsaved multipart message read it into the heap
-        SaveWithoutParsing.saveChanges(mail.getMessage());
+        SaveWithoutParsing.beforeWrite(mail.getMessage());
         BlobMessage message = producer.session().createBlobMessage(new ReleasedOnClose(new MimeMessageInputStream(mail.getMessage())));
         try {
             for (Map.Entry<String, Object> property : props.entrySet()) {

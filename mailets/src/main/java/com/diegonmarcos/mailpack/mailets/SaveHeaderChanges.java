@@ -19,7 +19,7 @@ public final class SaveHeaderChanges extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
-        SaveWithoutParsing.saveChanges(mail.getMessage());
+        SaveWithoutParsing.beforeWrite(mail.getMessage());
     }
 
     @Override

@@ -29,6 +29,25 @@ public final class SaveWithoutParsing {
     private SaveWithoutParsing() {
     }
 
+    /**
+     * What writing the message would settle first, settled without parsing: nothing unless James' wrapper
+     * has unsaved header changes (then its {@code writeTo} would call {@code saveChanges()}).
+     */
+    public static void beforeWrite(MimeMessage message) throws MessagingException {
+        if (message instanceof MimeMessageWrapper wrapper && wrapper.isHeaderModified() && !isSaved(wrapper)) {
+            saveChanges(message);
+        }
+    }
+
+    private static boolean isSaved(MimeMessageWrapper wrapper) {
+        try {
+            return SAVED != null && SAVED.getBoolean(wrapper);
+        } catch (IllegalAccessException e) {
+            return false;
+        }
+    }
+
+    /** {@code message.saveChanges()}, without reading the body of an unmodified multipart message. */
     public static void saveChanges(MimeMessage message) throws MessagingException {
         if (SAVED == null || !(message instanceof MimeMessageWrapper wrapper) || wrapper.isBodyModified()
             || !message.isMimeType("multipart/*")) {
