@@ -72,6 +72,7 @@ import org.apache.lucene.store.FSDirectory;
 
 import com.diegonmarcos.mailpack.modules.jpa.CachedJpaCurrentQuotaManager;
 import com.diegonmarcos.mailpack.modules.jpa.CachingJpaMaxQuotaDAO;
+import com.diegonmarcos.mailpack.modules.jpa.FileBodyMailboxManager;
 import com.diegonmarcos.mailpack.modules.jpa.OneTransactionMapperFactory;
 import com.diegonmarcos.mailpack.modules.jpa.UnseenMessagesIndex;
 import com.google.inject.AbstractModule;
@@ -109,7 +110,9 @@ public class JpaMailboxModule extends AbstractModule {
         bind(MailboxMapperFactory.class).to(JPAMailboxSessionMapperFactory.class);
         bind(SubscriptionMapperFactory.class).to(JPAMailboxSessionMapperFactory.class);
 
-        bind(OpenJPAMailboxManager.class).in(Scopes.SINGLETON);
+        // big message bodies streamed to files (var/store/bodies), not held in the heap and in Derby
+        bind(FileBodyMailboxManager.class).in(Scopes.SINGLETON);
+        bind(OpenJPAMailboxManager.class).to(FileBodyMailboxManager.class);
         bind(MailboxManager.class).to(OpenJPAMailboxManager.class);
         bind(StoreMailboxManager.class).to(OpenJPAMailboxManager.class);
         bind(MailboxManager.class).annotatedWith(Names.named("mailboxmanager")).to(MailboxManager.class);

@@ -28,6 +28,7 @@ import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.diegonmarcos.mailpack.mailets.SaveWithoutParsing;
 import com.google.common.annotations.VisibleForTesting;
 
 /**
@@ -113,6 +114,8 @@ final class PooledProducerMailQueue extends ActiveMQCacheableMailQueue {
     }
 
     private static void send(Producer producer, Map<String, Object> props, int msgPrio, Mail mail) throws JMSException, MessagingException {
+        // settled without parsing the body first: writing an unsaved multipart message read it into the heap
+        SaveWithoutParsing.beforeWrite(mail.getMessage());
         BlobMessage message = producer.session().createBlobMessage(new ReleasedOnClose(new MimeMessageInputStream(mail.getMessage())));
         try {
             for (Map.Entry<String, Object> property : props.entrySet()) {

@@ -120,16 +120,16 @@ public class DkimSign extends GenericMailet {
             return;
         }
         try {
-            if (convertTo7Bit) {
-                // a relay without 8BITMIME would make RemoteDelivery re-encode the body after signing
+            SaveWithoutParsing.saveChanges(message); // writing an unsaved multipart message read it all into the heap
+            if (convertTo7Bit && EightBitParts.declared(message)) {
+                // a relay without 8BITMIME would make RemoteDelivery re-encode the body after signing;
+                // only when there is an 8bit part: the converter reads the whole message into the heap
                 converter.convertTo7Bit(message);
-            } else {
-                message.saveChanges();
             }
             // saveChanges() settled MIME-Version, Date and Message-ID: what is signed is what is sent
             List<String> fields = signer.sign(out -> writeTo(message, out), domain.get(), signingKeys, clock.instant());
             HeaderFields.prepend(message, fields, line -> true);
-            message.saveChanges();
+            SaveWithoutParsing.saveChanges(message);
         } catch (IOException | GeneralSecurityException e) {
             throw new MessagingException("DkimSign: cannot sign mail from " + domain.get() + ": " + e.getMessage(), e);
         }

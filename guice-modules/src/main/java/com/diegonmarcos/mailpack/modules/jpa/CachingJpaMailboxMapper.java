@@ -24,11 +24,13 @@ import reactor.core.scheduler.Schedulers;
  */
 public class CachingJpaMailboxMapper extends JPAMailboxMapper {
     private final MailboxCache cache;
+    private final BodyFiles bodyFiles;
     private boolean wrote;
 
-    public CachingJpaMailboxMapper(EntityManagerFactory entityManagerFactory, MailboxCache cache) {
+    public CachingJpaMailboxMapper(EntityManagerFactory entityManagerFactory, MailboxCache cache, BodyFiles bodyFiles) {
         super(entityManagerFactory);
         this.cache = cache;
+        this.bodyFiles = bodyFiles;
     }
 
     @Override
@@ -64,7 +66,8 @@ public class CachingJpaMailboxMapper extends JPAMailboxMapper {
     public Mono<Void> delete(Mailbox mailbox) {
         // the messages' properties and flags first: on Derby their foreign keys no longer cascade (MessageChildRows)
         Mono<Void> childRows = Mono.fromRunnable(() -> MessageChildRows.delete(getEntityManager(), ((JPAId) mailbox.getMailboxId()).getRawId(), ""));
-        return writing(childRows.subscribeOn(Schedulers.boundedElastic()).then(super.delete(mailbox)));
+        return writing(childRows.subscribeOn(Schedulers.boundedElastic()).then(super.delete(mailbox)))
+            .then(Mono.fromRunnable(() -> bodyFiles.deleteMailbox(mailbox.getMailboxId()))); // its messages' body files
     }
 
     private <T> Mono<T> writing(Mono<T> write) {

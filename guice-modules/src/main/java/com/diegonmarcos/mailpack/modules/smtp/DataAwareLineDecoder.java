@@ -19,15 +19,25 @@ import io.netty.util.ByteProcessor;
  * {@link DataLimits#LINE_TOO_LONG} is set, so the whole message gets one permanent refusal at its end.
  * Command lines keep James' behaviour ({@code 500 Line length exceeded}).
  *
- * <p>Memory stays bounded as in James: at most {@code maxLineLength} bytes of a line are buffered.
+ * <p>Memory stays bounded as in James: at most {@code maxLineLength} bytes of a line are buffered; and
+ * the lines decoded but not yet handled are bounded too ({@link LinesInFlight}).
  */
 final class DataAwareLineDecoder extends AllButStartTlsLineBasedChannelHandler {
     private final int maxLineLength;
+    private final LinesInFlight inFlight = new LinesInFlight();
     private boolean skipping;
 
     DataAwareLineDecoder(ChannelPipeline pipeline, int maxLineLength) {
         super(pipeline, maxLineLength, false, "starttls");
         this.maxLineLength = maxLineLength;
+    }
+
+    /** {@link LinesInFlight} around this decoder (TLS, added first on STARTTLS, stays before it). */
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        super.handlerAdded(ctx);
+        ctx.pipeline().addBefore(ctx.name(), LinesInFlight.RECEIVED, inFlight.received());
+        ctx.pipeline().addAfter(ctx.name(), LinesInFlight.HANDLED, inFlight.handled());
     }
 
     @Override
@@ -45,6 +55,7 @@ final class DataAwareLineDecoder extends AllButStartTlsLineBasedChannelHandler {
         if (lineFeed < 0) {
             if (skipping || buffer.readableBytes() > maxLineLength + 1) { // + 1: the line's CR may be there already
                 tooLong(session);
+                inFlight.dropped(ctx.channel(), buffer.readableBytes());
                 buffer.skipBytes(buffer.readableBytes());
                 skipping = true;
             }
@@ -54,11 +65,14 @@ final class DataAwareLineDecoder extends AllButStartTlsLineBasedChannelHandler {
         boolean crlf = frameLength > 1 && buffer.getByte(lineFeed - 1) == '\r';
         if (skipping || frameLength - (crlf ? 2 : 1) > maxLineLength) {
             tooLong(session);
+            inFlight.dropped(ctx.channel(), frameLength);
             buffer.readerIndex(lineFeed + 1);
             skipping = false;
             return null;
         }
-        return buffer.readRetainedSlice(frameLength);
+        // a copy, not a retained slice: a slice still being handled keeps the decoder from discarding the
+        // bytes it has read, and its buffer then grew to the whole message (49 MB of direct memory)
+        return buffer.readBytes(frameLength);
     }
 
     private void tooLong(SMTPSession session) {
