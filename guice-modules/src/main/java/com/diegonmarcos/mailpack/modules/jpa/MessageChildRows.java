@@ -44,13 +44,18 @@ final class MessageChildRows {
      */
     static void delete(EntityManager entityManager, long mailboxId, String uidCondition, long... uids) {
         for (String table : TABLES) {
-            Query delete = entityManager.createNativeQuery("DELETE FROM " + table + " WHERE MAILBOX_ID = ?1" + uidCondition)
-                .setParameter(1, mailboxId);
-            for (int i = 0; i < uids.length; i++) {
-                delete.setParameter(i + 2, uids[i]);
-            }
-            delete.executeUpdate();
+            deleteFrom(entityManager, table, mailboxId, uidCondition, uids);
         }
+    }
+
+    /** {@code DELETE FROM table WHERE MAILBOX_ID = ?1} and {@code uidCondition}, whose parameters are ?2 onwards. */
+    static void deleteFrom(EntityManager entityManager, String table, long mailboxId, String uidCondition, long... uids) {
+        Query delete = entityManager.createNativeQuery("DELETE FROM " + table + " WHERE MAILBOX_ID = ?1" + uidCondition)
+            .setParameter(1, mailboxId);
+        for (int i = 0; i < uids.length; i++) {
+            delete.setParameter(i + 2, uids[i]);
+        }
+        delete.executeUpdate();
     }
 
     /** On Derby, replaces the cascading foreign keys of the child tables by plain ones (once: a no-op later). */

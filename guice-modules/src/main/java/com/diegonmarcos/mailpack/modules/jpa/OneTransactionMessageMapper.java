@@ -8,7 +8,6 @@ import java.util.Map;
 import javax.persistence.EntityManager;
 import javax.persistence.EntityManagerFactory;
 import javax.persistence.PersistenceException;
-import javax.persistence.Query;
 
 import org.apache.james.mailbox.MessageUid;
 import org.apache.james.mailbox.ModSeq;
@@ -228,12 +227,7 @@ public class OneTransactionMessageMapper extends JPAMessageMapper {
 
     private static void delete(EntityManager entityManager, long mailboxId, String uidCondition, long... uids) {
         MessageChildRows.delete(entityManager, mailboxId, uidCondition, uids);
-        Query delete = entityManager.createNativeQuery("DELETE FROM JAMES_MAIL WHERE MAILBOX_ID = ?1" + uidCondition)
-            .setParameter(1, mailboxId);
-        for (int i = 0; i < uids.length; i++) {
-            delete.setParameter(i + 2, uids[i]);
-        }
-        delete.executeUpdate();
+        MessageChildRows.deleteFrom(entityManager, "JAMES_MAIL", mailboxId, uidCondition, uids);
     }
 
     @Override
