@@ -38,7 +38,10 @@ import org.apache.james.user.jpa.JPAUsersRepository;
 import org.apache.james.utils.InitializationOperation;
 import org.apache.james.utils.InitilizationOperationBuilder;
 import org.apache.james.utils.PropertiesProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import com.diegonmarcos.mailpack.server.ConfVariables;
 import com.diegonmarcos.mailpack.users.PasswordPolicy;
 import com.diegonmarcos.mailpack.modules.jpa.CachingJpaDomainList;
 import com.diegonmarcos.mailpack.modules.jpa.CachingJpaRecipientRewriteTable;
@@ -62,7 +65,12 @@ import com.google.inject.multibindings.ProvidesIntoSet;
  */
 public class JpaPersistenceModule extends AbstractModule {
     static final String PERSISTENCE_UNIT = "Global";
-    private static final String DATABASE_FILE = "james-database";
+    private static final Logger LOGGER = LoggerFactory.getLogger(JpaPersistenceModule.class);
+    /** {@code embedded} (default) or {@code postgresql}: which of the two shipped database files is read. */
+    public static final String DATABASE_VARIABLE = "MAILPACK_DATABASE";
+    private static final Map<String, String> DATABASE_FILES = Map.of(
+        "embedded", "james-database",
+        "postgresql", "james-database-postgresql");
 
     @Override
     protected void configure() {
@@ -103,19 +111,35 @@ public class JpaPersistenceModule extends AbstractModule {
 
     @Provides
     @Singleton
-    EntityManagerFactory entityManagerFactory(PropertiesProvider propertiesProvider) throws FileNotFoundException, ConfigurationException {
-        Configuration database = propertiesProvider.getConfiguration(DATABASE_FILE);
-        return Persistence.createEntityManagerFactory(PERSISTENCE_UNIT, openJpaProperties(database));
+    EntityManagerFactory entityManagerFactory(PropertiesProvider propertiesProvider, ConfVariables variables)
+            throws FileNotFoundException, ConfigurationException {
+        String file = databaseFile(variables.get(DATABASE_VARIABLE).orElse("embedded"));
+        Configuration database = propertiesProvider.getConfiguration(file);
+        Map<String, String> properties = openJpaProperties(file, database);
+        String url = properties.get("openjpa.ConnectionURL");
+        LOGGER.info("Database: {} (conf/{}.properties, {}={})", url.replaceFirst("\\?.*", "?..."), file, DATABASE_VARIABLE,
+            variables.get(DATABASE_VARIABLE).orElse("embedded"));
+        return Persistence.createEntityManagerFactory(PERSISTENCE_UNIT, properties);
+    }
+
+    /** The properties file (without extension) that {@code MAILPACK_DATABASE} selects. */
+    static String databaseFile(String choice) throws ConfigurationException {
+        String file = DATABASE_FILES.get(choice.trim().toLowerCase(java.util.Locale.ROOT));
+        if (file == null) {
+            throw new ConfigurationException(DATABASE_VARIABLE + " must be 'embedded' (conf/james-database.properties) or "
+                + "'postgresql' (conf/james-database-postgresql.properties), got '" + choice + "'");
+        }
+        return file;
     }
 
     /**
      * Maps {@code conf/james-database.properties} onto OpenJPA properties: {@code database.*} for the
      * connection, {@code datasource.*} for the DBCP pool, and any {@code openjpa.*} key as it is.
      */
-    static Map<String, String> openJpaProperties(Configuration database) throws ConfigurationException {
+    static Map<String, String> openJpaProperties(String file, Configuration database) throws ConfigurationException {
         Map<String, String> properties = new HashMap<>();
-        properties.put("openjpa.ConnectionDriverName", required(database, "database.driverClassName"));
-        properties.put("openjpa.ConnectionURL", required(database, "database.url"));
+        properties.put("openjpa.ConnectionDriverName", required(file, database, "database.driverClassName"));
+        properties.put("openjpa.ConnectionURL", required(file, database, "database.url"));
         String username = database.getString("database.username", "");
         if (!username.isBlank()) {
             properties.put("openjpa.ConnectionUserName", username);
@@ -156,10 +180,10 @@ public class JpaPersistenceModule extends AbstractModule {
         return properties;
     }
 
-    private static String required(Configuration database, String key) throws ConfigurationException {
+    private static String required(String file, Configuration database, String key) throws ConfigurationException {
         String value = database.getString(key, "");
         if (value.isBlank()) {
-            throw new ConfigurationException("conf/" + DATABASE_FILE + ".properties: " + key + " is required");
+            throw new ConfigurationException("conf/" + file + ".properties: " + key + " is required");
         }
         return value;
     }

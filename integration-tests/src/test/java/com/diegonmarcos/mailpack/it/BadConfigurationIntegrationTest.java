@@ -6,6 +6,19 @@ import org.junit.jupiter.api.Test;
 class BadConfigurationIntegrationTest {
 
     @Test
+    void anUnknownDatabaseChoiceNamesTheVariableAndTheChoices() throws Exception {
+        MailpackTestServer.process().variable("MAILPACK_DATABASE", "mysql")
+            .assertStartFailsWith("MAILPACK_DATABASE must be 'embedded' (conf/james-database.properties) or 'postgresql' "
+                + "(conf/james-database-postgresql.properties), got 'mysql'");
+    }
+
+    @Test
+    void postgresqlWithoutAPasswordNamesTheFileAndTheVariable() throws Exception {
+        MailpackTestServer.process().variable("MAILPACK_DATABASE", "postgresql")
+            .assertStartFailsWith("conf/james-database-postgresql.properties: variable ${MAILPACK_DB_PASSWORD} has no value");
+    }
+
+    @Test
     void malformedXmlNamesTheFile() throws Exception {
         MailpackTestServer.process()
                 .overlay("imapserver.xml", "<imapservers><imapserver enabled=\"true\"></imapservers>")

@@ -6,7 +6,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,6 +28,7 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import com.diegonmarcos.mailpack.it.peers.Peers;
 import com.diegonmarcos.mailpack.it.peers.TestDns;
 import com.diegonmarcos.mailpack.server.MailpackServer;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -164,7 +164,7 @@ public final class MailpackTestServer implements BeforeAllCallback, AfterAllCall
             Files.writeString(conf.resolve(file.getKey()), file.getValue(), StandardCharsets.UTF_8);
         }
         for (String name : List.of("SMTP", "SUBMISSION", "SMTPS", "IMAP", "IMAPS", "POP3S", "WEBADMIN")) {
-            ports.put(name, freePort());
+            ports.put(name, Peers.freeTcpPort());
         }
     }
 
@@ -369,29 +369,6 @@ public final class MailpackTestServer implements BeforeAllCallback, AfterAllCall
             throw new IllegalStateException("creating " + address + ": " + response.statusCode() + " " + response.body());
         }
     }
-
-    /**
-     * A port nobody listens on, taken below the kernel's ephemeral range: a port the kernel hands out
-     * (ServerSocket(0)) can be handed again to any outgoing connection before the server binds it, which
-     * made a server start fail with "Address already in use" in CI. Each JVM starts at a random place in
-     * the range and walks on, so two test JVMs rarely try the same ports.
-     */
-    private static synchronized int freePort() throws IOException {
-        for (int tries = 0; tries < PORT_RANGE_SIZE; tries++) {
-            int port = PORT_RANGE_START + Math.floorMod(nextPort++, PORT_RANGE_SIZE);
-            try (ServerSocket socket = new ServerSocket()) {
-                socket.bind(new InetSocketAddress("127.0.0.1", port));
-                return port;
-            } catch (IOException taken) {
-                // someone listens there: try the next one
-            }
-        }
-        throw new IOException("no free port in " + PORT_RANGE_START + ".." + (PORT_RANGE_START + PORT_RANGE_SIZE));
-    }
-
-    private static final int PORT_RANGE_START = 12000;
-    private static final int PORT_RANGE_SIZE = 18000; // up to 30000, below Linux's default ephemeral 32768
-    private static int nextPort = new java.util.Random().nextInt(PORT_RANGE_SIZE);
 
     public static boolean accepts(int port) {
         try (Socket socket = new Socket()) {

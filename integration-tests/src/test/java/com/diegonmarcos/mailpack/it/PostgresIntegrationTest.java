@@ -18,7 +18,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.diegonmarcos.mailpack.it.peers.TestPostgres;
 
-/** PostgreSQL selected in conf/james-database.properties instead of the embedded Derby. */
+/**
+ * PostgreSQL selected by {@code MAILPACK_DATABASE=postgresql} with the shipped
+ * conf/james-database-postgresql.properties (as the compose stack does) instead of the embedded Derby.
+ */
 class PostgresIntegrationTest {
     static final String DIEGO = "diego@diegonmarcos.com";
     static final String PASSWORD = "postgres-test-passphrase-01";
@@ -33,8 +36,11 @@ class PostgresIntegrationTest {
 
     @Test
     void mailUsersAndDomainsLiveInPostgresAndSurviveARestart() throws Exception {
-        server.rewriteConf("james-database.properties", postgres.databaseProperties());
+        server.variable("MAILPACK_DATABASE", "postgresql")
+            .variable("MAILPACK_DB_PORT", String.valueOf(postgres.port()))
+            .variable("MAILPACK_DB_PASSWORD", "trust-authentication-ignores-it");
         server.start();
+        assertThat(server.processLog()).contains("Database: " + postgres.jdbcUrl() + " (conf/james-database-postgresql.properties");
         server.createUser(DIEGO, PASSWORD);
         String marker = "pg-" + UUID.randomUUID();
         try (SmtpDialog smtp = SmtpDialog.connect(server.smtpPort())) {

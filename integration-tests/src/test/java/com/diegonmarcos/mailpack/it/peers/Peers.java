@@ -13,7 +13,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -85,13 +84,28 @@ public final class Peers {
         }
     }
 
-    /** A free TCP port on 127.0.0.1. */
-    public static int freeTcpPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress("127.0.0.1", 0));
-            return socket.getLocalPort();
+    /**
+     * A free TCP port on 127.0.0.1, taken below the kernel's ephemeral range: a port the kernel hands out
+     * (ServerSocket(0)) can be handed again to any outgoing connection before the server binds it, which
+     * made a server start fail with "Address already in use" in CI. Each JVM starts at a random place in
+     * the range and walks on, so two test JVMs rarely try the same ports.
+     */
+    public static synchronized int freeTcpPort() throws IOException {
+        for (int tries = 0; tries < PORT_RANGE_SIZE; tries++) {
+            int port = PORT_RANGE_START + Math.floorMod(nextPort++, PORT_RANGE_SIZE);
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.bind(new InetSocketAddress("127.0.0.1", port));
+                return port;
+            } catch (IOException taken) {
+                // someone listens there: try the next one
+            }
         }
+        throw new IOException("no free port in " + PORT_RANGE_START + ".." + (PORT_RANGE_START + PORT_RANGE_SIZE));
     }
+
+    private static final int PORT_RANGE_START = 12000;
+    private static final int PORT_RANGE_SIZE = 18000; // up to 30000, below Linux's default ephemeral 32768
+    private static int nextPort = new java.util.Random().nextInt(PORT_RANGE_SIZE);
 
     /** Stops a peer: SIGTERM, then SIGKILL when it is still there after 10 s. */
     public static void terminate(Process process) throws InterruptedException {
@@ -103,23 +117,14 @@ public final class Peers {
 
     /** A loopback port free for both TCP and UDP (DNS listens on both). */
     public static int freeTcpAndUdpPort() throws IOException {
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int attempt = 0; attempt < 50; attempt++) {
-                ServerSocket tcp = new ServerSocket();
-                tcp.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                held.add(tcp);
-                try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), tcp.getLocalPort()))) {
-                    return udp.getLocalPort();
-                } catch (IOException taken) {
-                    // UDP side busy: keep this TCP port held and try another
-                }
-            }
-            throw new IOException("no port free for both TCP and UDP on 127.0.0.1");
-        } finally {
-            for (ServerSocket socket : held) {
-                socket.close();
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int port = freeTcpPort();
+            try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
+                return port;
+            } catch (IOException taken) {
+                // UDP side busy: try another
             }
         }
+        throw new IOException("no port free for both TCP and UDP on 127.0.0.1");
     }
 }

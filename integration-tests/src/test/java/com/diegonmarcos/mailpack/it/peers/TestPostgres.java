@@ -57,16 +57,12 @@ public final class TestPostgres implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
-    public String jdbcUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE;
+    public int port() {
+        return port;
     }
 
-    /** conf/james-database.properties selecting this server, as the README tells an operator to write it. */
-    public String databaseProperties() {
-        return "database.driverClassName=org.postgresql.Driver\n"
-            + "database.url=" + jdbcUrl() + "\n"
-            + "database.username=" + USER + "\n"
-            + "database.password=trust-authentication-ignores-it\n";
+    public String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE;
     }
 
     private static Path findBin() {
