@@ -60,9 +60,13 @@ cleanup() {
   if [ -n "$engine" ] && [ -n "$name" ]; then
     timeout 90 "$engine" stop -t 60 "$name" >/dev/null 2>&1
     timeout 90 "$engine" stop -t 60 "$name-restored" >/dev/null 2>&1
-    timeout 60 "$engine" rm -f "$name" "$name-probe" "$name-restored" >/dev/null 2>&1
-    timeout 60 "$engine" volume rm -f "$name-var" "$name-dkim" "$name-rvar" "$name-rdkim" >/dev/null 2>&1
+    timeout 90 "$engine" stop -t 60 "$name-pg" "$name-pgr" >/dev/null 2>&1
+    timeout 60 "$engine" rm -f "$name" "$name-probe" "$name-restored" "$name-pg" "$name-pgr" >/dev/null 2>&1
+    timeout 60 "$engine" volume rm -f "$name-var" "$name-dkim" "$name-rvar" "$name-rdkim" \
+      "$name-pg-var" "$name-pg-dkim" "$name-pgr-var" "$name-pgr-dkim" >/dev/null 2>&1
   fi
+  [ -n "${pgdir:-}" ] && [ -f "$pgdir/data/postmaster.pid" ] && "${pg_as[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -m immediate -w stop >/dev/null 2>&1
+  [ -n "${pgdir:-}" ] && rm -rf "$pgdir"
   [ -n "$tmp" ] && rm -rf "$tmp"
   [ -n "${dns_pid:-}" ] && kill "$dns_pid" 2>/dev/null
   if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
@@ -173,7 +177,7 @@ else
   compose=(docker-compose)
 fi
 if command -v "${compose[0]}" >/dev/null 2>&1; then
-  if config=$(cd docker && LETSENCRYPT_DIR=/etc/letsencrypt MAILPACK_CERT_NAME=test COMPOSE_PROJECT_NAME=mailpack \
+  if config=$(cd docker && LETSENCRYPT_DIR=/etc/letsencrypt MAILPACK_CERT_NAME=test COMPOSE_PROJECT_NAME=mailpack MAILPACK_DB_PASSWORD=check \
       timeout 60 "${compose[@]}" -f compose.yml config 2>"$tmp/compose.err"); then
     pass "compose.yml is valid (${compose[*]} config)"
     # "services:" blocks of the normalised output: name, mem_limit, restart, profiles
@@ -386,7 +390,7 @@ printf '# overridden by docker/build-and-test.sh\nhealthcheck.period=30s\n' >"$t
 sed -E '/<inbound>/,/<\/inbound>/ s/per(Minute|Hour|Day)="[0-9]+"/per\1="0"/g' "$here/conf/ratelimits.xml" >"$tmp/conf.d/ratelimits.xml"
 
 mem_limit=$(awk '$1 == "mailpack" { print $2 }' <<<"${summary:-}")
-mem_limit=${mem_limit:-480m}
+mem_limit=${mem_limit:-416m}
 
 run_opts=(-d --name "$ctr" --network=host --memory "$mem_limit" --stop-timeout 60
   -e MAILPACK_BIND_ADDRESS=127.0.0.1 -e MAILPACK_HOSTNAME=localhost
@@ -661,6 +665,111 @@ if timeout 300 "$engine" run --rm --entrypoint tar -v "$ctr-var:/data:ro" -v "$c
 else
   fail "backup/restore with tar: $(tail -n 3 "$tmp/backup.log" | tr '\n' ' ')"
 fi
+# ---------------------------------------------------------------------------------------------------------
+# PostgreSQL, as the compose stack runs it (MAILPACK_DATABASE=postgresql): a throw-away PostgreSQL from
+# Debian's package on the host (host network; password authentication, the compose service's memory
+# settings), a container on new volumes, mail in and out; then the documented backup (short stop, pg_dump,
+# tar of the volumes) restored into a new database and new volumes, and a new container there has the mail.
+pg_rss='' pg_ok=
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+if [ -z "$pgbin" ] && install_packages postgresql; then
+  pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+fi
+if [ -z "$pgbin" ]; then
+  fail "PostgreSQL step: no PostgreSQL server (apt-get install postgresql)"
+else
+  pgdir=$(mktemp -d /tmp/mailpack-pg.XXXXXX) # not under $tmp (0700 root): the server runs as postgres
+  pgport=$((20000 + RANDOM % 10000))
+  while ss -Htan | awk '{ print $4 }' | grep -q ":$pgport\$"; do pgport=$((20000 + RANDOM % 10000)); done
+  pgpass=pg-$$-$RANDOM-$RANDOM
+  printf '%s\n' "$pgpass" >"$pgdir/pwfile"
+  pg_as=()
+  if [ "$(id -u)" = 0 ]; then chown -R postgres "$pgdir"; pg_as=(runuser -u postgres --); fi
+  export PGPASSWORD=$pgpass
+  pg() { "${pg_as[@]}" "$pgbin/$1" "${@:2}"; }
+  if pg initdb -D "$pgdir/data" -U mailpack --auth=scram-sha-256 --pwfile="$pgdir/pwfile" --no-sync >"$pgdir/initdb.log" 2>&1 \
+      && pg pg_ctl -D "$pgdir/data" -l "$pgdir/log" -w -t 60 \
+        -o "-k $pgdir -p $pgport -h 127.0.0.1 -c shared_buffers=32MB -c max_connections=30 -c work_mem=2MB" start >/dev/null 2>&1 \
+      && "$pgbin/createdb" -h 127.0.0.1 -p "$pgport" -U mailpack mailpack; then
+    pg_ok=1
+  else
+    fail "PostgreSQL step: could not start a PostgreSQL server ($(tail -n 3 "$pgdir/initdb.log" "$pgdir/log" 2>/dev/null | tr '\n' ' '))"
+  fi
+fi
+if [ -n "$pg_ok" ]; then
+  main_ctr=$ctr
+  pg_run_opts() { # $1 container name, $2 volume prefix, $3 database name
+    local o
+    for o in "${run_opts[@]}"; do
+      case "$o" in
+        "$main_ctr") o=$1 ;;
+        "$main_ctr-var:"*) o=$2-var:${o#"$main_ctr-var:"} ;;
+        "$main_ctr-dkim:"*) o=$2-dkim:${o#"$main_ctr-dkim:"} ;;
+      esac
+      printf '%s\0' "$o"
+    done
+    printf '%s\0' -e MAILPACK_DATABASE=postgresql -e MAILPACK_DB_HOST=127.0.0.1 -e MAILPACK_DB_PORT="$pgport" \
+      -e MAILPACK_DB_NAME="$3" -e MAILPACK_DB_PASSWORD="$pgpass"
+  }
+  mapfile -d '' pg_opts < <(pg_run_opts "$main_ctr-pg" "$main_ctr-pg" mailpack)
+  t=$(now_ms)
+  ctr=$main_ctr-pg
+  if timeout 120 "$engine" run "${pg_opts[@]}" "$image" >"$tmp/run-pg.log" 2>&1 && pg_healthy_s=$(wait_healthy 120 "$t"); then
+    pg_log=$(timeout 30 "$engine" logs "$ctr" 2>&1)
+    if grep -q "Database: jdbc:postgresql://127.0.0.1:$pgport/mailpack (conf/james-database-postgresql.properties" <<<"$pg_log" \
+        && ! xc test -e /var/lib/mailpack/var/store/derby; then
+      pass "MAILPACK_DATABASE=postgresql: healthy in $pg_healthy_s s on PostgreSQL (password authentication), no Derby database made"
+    else
+      fail "MAILPACK_DATABASE=postgresql: the log does not name the PostgreSQL database, or a Derby database was made"
+    fi
+    pg_token=docker-pg-$$-$RANDOM
+    xc mailpack-admin PUT "/users/$user" "{\"password\":\"$password\"}" >"$tmp/admin-pg.log" 2>&1
+    if timeout 60 swaks --server 127.0.0.1 --port "$submission" --tls --auth LOGIN --auth-user "$user" \
+        --auth-password "$password" --from "$user" --to "$user" --header "Subject: $pg_token" \
+        --body "body of $pg_token" --timeout 30 >"$tmp/swaks-pg.log" 2>&1 && n=$(find_message "$pg_token" 30) \
+        && [ "$("$pgbin/psql" -h 127.0.0.1 -p "$pgport" -U mailpack -d mailpack -Atc \
+              "select count(*) from james_mail m join james_mailbox b on b.mailbox_id = m.mailbox_id where b.user_name = '$user'")" -ge 1 ]; then
+      pass "on PostgreSQL: a message sent over 587 is read over 993 and is a row of james_mail"
+    else
+      fail "on PostgreSQL: message not sent, not read over IMAPS or not in james_mail ($(tail -n 3 "$tmp/swaks-pg.log" | tr '\n' ' '))"
+    fi
+    postmaster=$(head -n 1 "$pgdir/data/postmaster.pid")
+    # PSS: each process's share of the pages it maps (shared buffers counted once overall, as the cgroup does)
+    pg_rss=$(for pid in $postmaster $(ps -o pid= --ppid "$postmaster"); do cat "/proc/$pid/smaps_rollup" 2>/dev/null; done \
+      | awk '$1 == "Pss:" { s += $2 } END { printf "%.1f", s / 1024 }')
+    note "PostgreSQL (shared_buffers=32MB) with mailpack connected: PSS of all its processes $pg_rss MiB"
+    # the backup of docs/database.md: stop mailpack, pg_dump, tar the volumes, start mailpack again
+    timeout 120 "$engine" stop -t 60 "$ctr" >/dev/null 2>&1
+    if "$pgbin/pg_dump" -h 127.0.0.1 -p "$pgport" -U mailpack -Fc -f "$tmp/backup/mailpack.pgdump" mailpack \
+        && timeout 300 "$engine" run --rm --entrypoint tar -v "$ctr-var:/data:ro" -v "$ctr-dkim:/dkim:ro" \
+          -v "$tmp/backup:/backup" "$image" -C / -czf /backup/mailpack-pg.tar.gz data dkim >"$tmp/backup-pg.log" 2>&1 \
+        && "$pgbin/createdb" -h 127.0.0.1 -p "$pgport" -U mailpack mailpack_restored \
+        && "$pgbin/pg_restore" -h 127.0.0.1 -p "$pgport" -U mailpack -d mailpack_restored --no-owner "$tmp/backup/mailpack.pgdump" \
+        && timeout 300 "$engine" run --rm --entrypoint tar -v "$main_ctr-pgr-var:/data" -v "$main_ctr-pgr-dkim:/dkim" \
+          -v "$tmp/backup:/backup:ro" "$image" -C / --numeric-owner -xzpf /backup/mailpack-pg.tar.gz >>"$tmp/backup-pg.log" 2>&1; then
+      dump_kb=$(du -k "$tmp/backup/mailpack.pgdump" | cut -f1)
+      mapfile -d '' pgr_opts < <(pg_run_opts "$main_ctr-pgr" "$main_ctr-pgr" mailpack_restored)
+      t=$(now_ms)
+      ctr=$main_ctr-pgr
+      if timeout 120 "$engine" run "${pgr_opts[@]}" "$image" >"$tmp/run-pgr.log" 2>&1 && pgr_s=$(wait_healthy 120 "$t") \
+          && n=$(find_message "$pg_token" 15) && grep -q "body of $pg_token" <<<"$(imap "$imap_url/INBOX;MAILINDEX=$n" 2>/dev/null)"; then
+        pass "pg_dump (${dump_kb} KB) + tar of the volumes restored into a new database and new volumes: healthy in $pgr_s s, the mail is there"
+      else
+        show_logs
+        fail "the container on the restored PostgreSQL database lacks the mail or is not healthy"
+      fi
+      timeout 120 "$engine" stop -t 60 "$ctr" >/dev/null 2>&1
+    else
+      fail "PostgreSQL backup/restore (pg_dump, tar, pg_restore): $(tail -n 3 "$tmp/backup-pg.log" 2>/dev/null | tr '\n' ' ')"
+    fi
+  else
+    show_logs
+    fail "MAILPACK_DATABASE=postgresql: the container is not healthy within 120 s ($(tail -n 3 "$tmp/run-pg.log" | tr '\n' ' '))"
+  fi
+  ctr=$main_ctr
+  pg pg_ctl -D "$pgdir/data" -m fast -w stop >/dev/null 2>&1
+fi
+
 total_s=$(seconds_since "$script_start_ms")
 
 cat <<EOF
@@ -671,6 +780,7 @@ figures:
   start → healthy             first start $healthy_first_s s, restart $healthy_restart_s s (target ≤ $target_healthy_s)
   stop (SIGTERM → exited)     $stop_s s, after the load $stop2_s s
   JVM RSS idle                $rss_idle MiB (cgroup $cg_idle MiB)
+  PostgreSQL memory           ${pg_rss:-–} MiB PSS (all its processes, mailpack connected; compose limit 128m)
   JVM RSS after load          ${rss_load:-–} MiB, VmHWM ${hwm_load:-–} MiB (cgroup ${cg_load:-–}, peak ${cg_peak:-–} MiB; target ≤ $target_rss_mib)
   load                        ${messages} messages: accepted ${accept_s:-–} s, in INBOX ${deliver_s:-–} s
   script                      $total_s s

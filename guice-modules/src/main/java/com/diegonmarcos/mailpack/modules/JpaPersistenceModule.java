@@ -114,12 +114,29 @@ public class JpaPersistenceModule extends AbstractModule {
     EntityManagerFactory entityManagerFactory(PropertiesProvider propertiesProvider, ConfVariables variables)
             throws FileNotFoundException, ConfigurationException {
         String file = databaseFile(variables.get(DATABASE_VARIABLE).orElse("embedded"));
+        if (!file.equals(DATABASE_FILES.get("embedded"))) {
+            refuseToHideAnEmbeddedDatabase(variables.get(ConfVariables.HOME).orElse("."));
+        }
         Configuration database = propertiesProvider.getConfiguration(file);
         Map<String, String> properties = openJpaProperties(file, database);
         String url = properties.get("openjpa.ConnectionURL");
         LOGGER.info("Database: {} (conf/{}.properties, {}={})", url.replaceFirst("\\?.*", "?..."), file, DATABASE_VARIABLE,
             variables.get(DATABASE_VARIABLE).orElse("embedded"));
         return Persistence.createEntityManagerFactory(PERSISTENCE_UNIT, properties);
+    }
+
+    /**
+     * An embedded database left in {@code var/store/derby} (a server that ran on the default before) holds
+     * mailboxes and users that the newly selected database does not: starting would show empty mailboxes
+     * and file new mail elsewhere. The start stops instead, saying how to go on.
+     */
+    static void refuseToHideAnEmbeddedDatabase(String home) throws ConfigurationException {
+        java.nio.file.Path derby = java.nio.file.Path.of(home, "var", "store", "derby");
+        if (java.nio.file.Files.exists(derby.resolve("service.properties"))) {
+            throw new ConfigurationException(DATABASE_VARIABLE + " selects PostgreSQL, but " + derby + " holds the embedded "
+                + "database this server used so far (its mailboxes and users would seem gone): set " + DATABASE_VARIABLE
+                + "=embedded to keep it, or move its mail over first and then set the directory aside (docs/database.md)");
+        }
     }
 
     /** The properties file (without extension) that {@code MAILPACK_DATABASE} selects. */

@@ -19,6 +19,17 @@ class BadConfigurationIntegrationTest {
     }
 
     @Test
+    void postgresqlOverAnExistingEmbeddedDatabaseDoesNotStart() throws Exception {
+        MailpackTestServer server = MailpackTestServer.process().variable("MAILPACK_DATABASE", "postgresql")
+            .variable("MAILPACK_DB_PASSWORD", "unused-the-start-stops-before");
+        server.prepare();
+        java.nio.file.Path derby = java.nio.file.Files.createDirectories(server.home().resolve("var/store/derby"));
+        java.nio.file.Files.writeString(derby.resolve("service.properties"), "# as Derby writes it\n");
+        server.assertStartFailsWith("MAILPACK_DATABASE selects PostgreSQL, but ", "var/store/derby holds the embedded database",
+            "set MAILPACK_DATABASE=embedded to keep it");
+    }
+
+    @Test
     void malformedXmlNamesTheFile() throws Exception {
         MailpackTestServer.process()
                 .overlay("imapserver.xml", "<imapservers><imapserver enabled=\"true\"></imapservers>")
