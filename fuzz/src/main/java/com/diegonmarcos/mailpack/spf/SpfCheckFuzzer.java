@@ -34,8 +34,8 @@ public final class SpfCheckFuzzer {
         int newline = text.indexOf('\n');
         String first = newline < 0 ? text : text.substring(0, newline);
         String[] identity = first.split(" ", 3);
-        InetAddress ip = InetAddresses.isInetAddress(identity[0]) ? InetAddresses.forString(identity[0])
-            : InetAddresses.forString("192.0.2.1");
+        // the client address comes from the socket, never with a scope: SpfChecker.literal reads it as mailpack would
+        InetAddress ip = SpfChecker.literal(identity[0]).orElse(InetAddresses.forString("192.0.2.1"));
         String mailFrom = identity.length > 1 ? identity[1] : "";
         String helo = identity.length > 2 ? identity[2] : "";
         ZoneDns dns = ZoneDns.parse(newline < 0 ? "" : text.substring(newline + 1));

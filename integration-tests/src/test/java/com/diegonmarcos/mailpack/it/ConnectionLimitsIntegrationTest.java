@@ -35,8 +35,10 @@ import org.slf4j.LoggerFactory;
  * the server to notice closed does not count. After every test a normal message is delivered once over
  * SMTP and fetched over IMAP.
  *
- * <p>James' limit handlers close a connection over a limit as soon as it is accepted: no greeting, no reply
- * (not even SMTP's 421), a TLS handshake cut short. One connection closed, the next one is welcome.
+ * <p>A connection over a limit is closed as soon as it is accepted; on the plain SMTP listeners (25, 587) it
+ * is told {@code 421 4.7.0 ... too many connections} first (James' own handlers said nothing, which a
+ * sender cannot tell from a crash); on IMAP, POP3 and implicit TLS no greeting, a TLS handshake cut
+ * short. One connection closed, the next one is welcome.
  */
 class ConnectionLimitsIntegrationTest {
     private static final Logger LOGGER = LoggerFactory.getLogger(ConnectionLimitsIntegrationTest.class);
@@ -54,24 +56,38 @@ class ConnectionLimitsIntegrationTest {
         tls = Clients.trusting(server.certificate());
     }
 
+    static final String CLOSED = "<closed>";
+
     enum Listener {
-        SMTP("smtpserver.xml", "MAILPACK_SMTP_MAX_CONNECTIONS", false, "220 "),
-        SUBMISSION("smtpserver.xml", "MAILPACK_SUBMISSION_MAX_CONNECTIONS", false, "220 "),
-        SMTPS("smtpserver.xml", "MAILPACK_SUBMISSION_MAX_CONNECTIONS", true, "220 "),
-        IMAP("imapserver.xml", "MAILPACK_IMAP_MAX_CONNECTIONS", false, "* OK "),
-        IMAPS("imapserver.xml", "MAILPACK_IMAP_MAX_CONNECTIONS", true, "* OK "),
-        POP3S("pop3server.xml", "MAILPACK_POP3_MAX_CONNECTIONS", true, "+OK ");
+        SMTP("smtpserver.xml", "MAILPACK_SMTP_MAX_CONNECTIONS", false, "220 ", "421 4.7.0 "),
+        SUBMISSION("smtpserver.xml", "MAILPACK_SUBMISSION_MAX_CONNECTIONS", false, "220 ", "421 4.7.0 "),
+        SMTPS("smtpserver.xml", "MAILPACK_SUBMISSION_MAX_CONNECTIONS", true, "220 ", CLOSED),
+        IMAP("imapserver.xml", "MAILPACK_IMAP_MAX_CONNECTIONS", false, "* OK ", CLOSED),
+        IMAPS("imapserver.xml", "MAILPACK_IMAP_MAX_CONNECTIONS", true, "* OK ", CLOSED),
+        POP3S("pop3server.xml", "MAILPACK_POP3_MAX_CONNECTIONS", true, "+OK ", CLOSED);
 
         final String file;
         final String totalVariable;
         final boolean implicitTls;
         final String greeting;
+        /** What a connection over a limit reads first: the start of a reply, or {@value #CLOSED}. */
+        final String refusal;
 
-        Listener(String file, String totalVariable, boolean implicitTls, String greeting) {
+        Listener(String file, String totalVariable, boolean implicitTls, String greeting, String refusal) {
             this.file = file;
             this.totalVariable = totalVariable;
             this.implicitTls = implicitTls;
             this.greeting = greeting;
+            this.refusal = refusal;
+        }
+
+        /** The first line of a refused connection matches {@link #refusal}; for SMTP, then the close. */
+        void assertRefused(Held refused, String what) throws IOException {
+            assertThat(refused.greeting()).as(what).startsWith(refusal);
+            if (!refusal.equals(CLOSED)) {
+                assertThat(refused.greeting()).as(what).contains("too many connections");
+                assertThat(refused.nextLine()).as(what + ", after the 421").isEqualTo(CLOSED);
+            }
         }
 
         int total() {
@@ -131,7 +147,7 @@ class ConnectionLimitsIntegrationTest {
                 assertThat(connection.greeting()).as("connection %d of %d", i + 1, limit).startsWith(listener.greeting);
             }
             try (Held refused = Held.open(listener, address)) {
-                assertThat(refused.greeting()).as("connection %d", limit + 1).isEqualTo("<closed>");
+                listener.assertRefused(refused, "connection " + (limit + 1));
             }
             try (Held other = Held.open(listener, listener.address(1, 2))) {
                 assertThat(other.greeting()).as("another address").startsWith(listener.greeting);
@@ -169,7 +185,7 @@ class ConnectionLimitsIntegrationTest {
             assertThat(rssHeld - rssBefore).as("RSS growth (KiB) for %d idle connections", total).isLessThan(96 * 1024);
             String fresh = listener.address(3, 1);
             try (Held refused = Held.open(listener, fresh)) {
-                assertThat(refused.greeting()).as("connection %d, from a fresh address", total + 1).isEqualTo("<closed>");
+                listener.assertRefused(refused, "connection " + (total + 1) + ", from a fresh address");
             }
             Listener other = listener == Listener.IMAP ? Listener.IMAPS : Listener.IMAP;
             try (Held elsewhere = Held.open(other, fresh)) {
@@ -232,7 +248,7 @@ class ConnectionLimitsIntegrationTest {
                 return new Held(secured, null);
             } catch (SSLException | java.net.SocketException closedDuringHandshake) {
                 socket.close();
-                return new Held(socket, "<closed>");
+                return new Held(socket, CLOSED);
             }
         }
 
@@ -241,10 +257,20 @@ class ConnectionLimitsIntegrationTest {
                 try {
                     greeting = firstLine(socket.getInputStream());
                 } catch (java.net.SocketException reset) {
-                    greeting = "<closed>";
+                    greeting = CLOSED;
                 }
             }
             return greeting;
+        }
+
+        /** The line after the greeting, or {@code <closed>}. */
+        String nextLine() throws IOException {
+            greeting();
+            try {
+                return firstLine(socket.getInputStream());
+            } catch (java.net.SocketException reset) {
+                return CLOSED;
+            }
         }
 
         private static String firstLine(InputStream in) throws IOException {
@@ -253,7 +279,7 @@ class ConnectionLimitsIntegrationTest {
             while ((b = in.read()) != -1 && b != '\n') {
                 line.append((char) b);
             }
-            return b == -1 && line.length() == 0 ? "<closed>" : line.toString().trim();
+            return b == -1 && line.length() == 0 ? CLOSED : line.toString().trim();
         }
 
         @Override
