@@ -54,6 +54,7 @@ import com.diegonmarcos.mailpack.modules.ShippedAliasesModule;
 import com.diegonmarcos.mailpack.modules.dkim.DkimModule;
 import com.diegonmarcos.mailpack.modules.dmarc.DmarcModule;
 import com.diegonmarcos.mailpack.modules.dns.DnsModule;
+import com.diegonmarcos.mailpack.modules.imap.ImapConformanceModule;
 import com.diegonmarcos.mailpack.modules.imap.ImapLimitsModule;
 import com.diegonmarcos.mailpack.modules.ratelimit.RateLimitModule;
 import com.diegonmarcos.mailpack.modules.routing.RoutingModule;
@@ -190,7 +191,7 @@ public final class MailpackServer {
         };
         return GuiceJamesServer.forConfiguration(configuration)
             .combineWith(CONTAINER, STORAGE, PROTOCOLS, WEBADMIN)
-            .overrideWith(mailpackConfiguration, RateLimitModule.IMAP, new ImapLimitsModule(), WebAdminExposureModule.HEALTHCHECK,
+            .overrideWith(mailpackConfiguration, RateLimitModule.IMAP, new ImapLimitsModule(), new ImapConformanceModule(), WebAdminExposureModule.HEALTHCHECK,
                 SpoolModule.PROCESSOR, Modules.combine(bindingOverrides));
     }
 

@@ -1,5 +1,6 @@
 package com.diegonmarcos.mailpack.modules.imap;
 
+import javax.inject.Named;
 import javax.inject.Provider;
 import javax.inject.Singleton;
 
@@ -22,7 +23,7 @@ public class ImapLimitsModule extends AbstractModule {
     @Provides
     @Singleton
     IMAPServerFactory serverFactory(FileSystem fileSystem, Provider<ImapDecoder> decoder, Provider<ImapEncoder> encoder,
-                                    Provider<ImapProcessor> processor, MetricFactory metricFactory, GaugeRegistry gaugeRegistry) {
+                                    @Named(ImapConformanceModule.CONFORMING) Provider<ImapProcessor> processor, MetricFactory metricFactory, GaugeRegistry gaugeRegistry) {
         return new MailpackImapServerFactory(fileSystem, decoder, encoder, processor, metricFactory, gaugeRegistry);
     }
 }

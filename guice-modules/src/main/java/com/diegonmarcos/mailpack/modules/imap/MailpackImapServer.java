@@ -40,6 +40,7 @@ class MailpackImapServer extends IMAPServer {
     private static final String LOGIN_DEADLINE_HANDLER = "mailpackLoginDeadline";
 
     private final ImapDecoder decoder;
+    private final ImapProcessor processor;
     private int inMemorySizeLimit;
     private int literalSizeLimit;
     private int maxLineLength;
@@ -50,10 +51,12 @@ class MailpackImapServer extends IMAPServer {
                        GaugeRegistry gaugeRegistry) {
         super(decoder, encoder, processor, imapMetrics, gaugeRegistry);
         this.decoder = decoder;
+        this.processor = processor;
     }
 
     @Override
     public void doConfigure(HierarchicalConfiguration<ImmutableNode> configuration) throws ConfigurationException {
+        ConformingImapProcessor.readCondstore(processor, configuration);
         super.doConfigure(configuration);
         // the same settings, read as IMAPServer reads them, for the decoder that replaces James'
         maxLineLength = configuration.getInt("maxLineLength", DEFAULT_MAX_LINE_LENGTH);
