@@ -262,40 +262,23 @@ class ImapFetchConformanceIntegrationTest {
      * reaches this session as {@code * FLAGS} and {@code * OK [PERMANENTFLAGS]} naming it, before the
      * {@code * n FETCH (FLAGS ...)} that shows it on a message.
      */
-    @Test
-    void aKeywordStoredByAnotherSessionIsAnnouncedBeforeTheFetchShowingIt() throws Exception {
+    @ParameterizedTest(name = "RFC 3501 §7.2.6: keyword stored by another session, then {0}")
+    @CsvSource({"NOOP", "FETCH 1 (FLAGS)"})
+    void aKeywordStoredByAnotherSessionIsAnnouncedBeforeTheFetchShowingIt(String next) throws Exception {
+        String keyword = next.equals("NOOP") ? "$Other1" : "$Other2";
         try (ImapDialog watcher = loggedIn(); ImapDialog writer = loggedIn()) {
             String folder = newFolder(writer);
             append(writer, folder, crlf("Subject: keyword", "", "body"));
-            assertThat(watcher.command("w1", "SELECT " + folder)).noneMatch(line -> line.contains("$Other1"));
+            assertThat(watcher.command("w1", "SELECT " + folder)).noneMatch(line -> line.contains(keyword));
             assertOk(writer.command("x1", "SELECT " + folder), "x1");
-            assertOk(writer.command("x2", "STORE 1 +FLAGS.SILENT ($Other1)"), "x2");
+            assertOk(writer.command("x2", "STORE 1 +FLAGS.SILENT (" + keyword + ")"), "x2");
 
             List<String> seen = new ArrayList<>();
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-                seen.addAll(watcher.command("w" + UUID.randomUUID().toString().substring(0, 6), "NOOP"));
-                assertThat(seen).anyMatch(line -> line.startsWith("* 1 FETCH") && line.contains("$Other1"));
+                seen.addAll(watcher.command("w" + UUID.randomUUID().toString().substring(0, 6), next));
+                assertThat(seen).anyMatch(line -> line.startsWith("* 1 FETCH") && line.contains(keyword));
             });
-            assertKeywordAnnouncedBeforeFetch(seen, "$Other1");
-        }
-    }
-
-    /** RFC 3501 §7.2.6: the same when the session's next command is a FETCH of the flags, not a NOOP. */
-    @Test
-    void aKeywordStoredByAnotherSessionIsAnnouncedBeforeAnExplicitFetchOfTheFlags() throws Exception {
-        try (ImapDialog watcher = loggedIn(); ImapDialog writer = loggedIn()) {
-            String folder = newFolder(writer);
-            append(writer, folder, crlf("Subject: keyword", "", "body"));
-            assertOk(watcher.command("w1", "SELECT " + folder), "w1");
-            assertOk(writer.command("x1", "SELECT " + folder), "x1");
-            assertOk(writer.command("x2", "STORE 1 +FLAGS.SILENT ($Other2)"), "x2");
-
-            List<String> seen = new ArrayList<>();
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-                seen.addAll(watcher.command("w" + UUID.randomUUID().toString().substring(0, 6), "FETCH 1 (FLAGS)"));
-                assertThat(seen).anyMatch(line -> line.startsWith("* 1 FETCH") && line.contains("$Other2"));
-            });
-            assertKeywordAnnouncedBeforeFetch(seen, "$Other2");
+            assertKeywordAnnouncedBeforeFetch(seen, keyword);
         }
     }
 
