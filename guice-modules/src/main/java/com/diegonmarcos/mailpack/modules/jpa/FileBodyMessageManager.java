@@ -13,10 +13,13 @@ import org.apache.james.mailbox.MailboxSession;
 import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.mailbox.jpa.openjpa.OpenJPAMessageFactory;
 import org.apache.james.mailbox.model.Content;
+import org.apache.james.mailbox.model.FetchGroup;
 import org.apache.james.mailbox.model.Mailbox;
 import org.apache.james.mailbox.model.MailboxACL;
 import org.apache.james.mailbox.model.MessageAttachmentMetadata;
 import org.apache.james.mailbox.model.MessageId;
+import org.apache.james.mailbox.model.MessageRange;
+import org.apache.james.mailbox.model.MessageResult;
 import org.apache.james.mailbox.model.ThreadId;
 import org.apache.james.mailbox.model.UidValidity;
 import org.apache.james.mailbox.quota.QuotaManager;
@@ -35,8 +38,11 @@ import org.apache.james.mailbox.store.mail.model.MailboxMessage;
 import org.apache.james.mailbox.store.mail.model.impl.PropertyBuilder;
 import org.apache.james.mailbox.store.search.MessageSearchIndex;
 
+import org.reactivestreams.Publisher;
+
 import com.github.fge.lambdas.Throwing;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -63,6 +69,13 @@ final class FileBodyMessageManager extends StoreMessageManager {
         this.mapperFactory = mapperFactory;
         this.storeRightManager = storeRightManager;
         this.mailbox = mailbox;
+    }
+
+    /** Sections of messages whose top-level body is message/rfc822 as RFC 3501 §6.4.5 numbers them. */
+    @Override
+    public Publisher<MessageResult> getMessagesReactive(MessageRange set, FetchGroup fetchGroup, MailboxSession session) {
+        Publisher<MessageResult> james = super.getMessagesReactive(set, fetchGroup, session);
+        return fetchGroup.getPartContentDescriptors() == null || fetchGroup.getPartContentDescriptors().isEmpty() ? james : Flux.from(james).map(EncapsulatedMessageSections::of);
     }
 
     /** User flags are stored. */
