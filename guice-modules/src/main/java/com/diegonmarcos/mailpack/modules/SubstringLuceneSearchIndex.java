@@ -4,10 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Date;
+import java.time.LocalDate;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NavigableSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -32,6 +33,9 @@ import org.apache.lucene.store.Directory;
 import com.diegonmarcos.mailpack.modules.search.ContentCriteria;
 import com.diegonmarcos.mailpack.modules.search.ContentCriteria.ContentTest;
 import com.diegonmarcos.mailpack.modules.search.ContentCriteria.StoredMessage;
+import com.diegonmarcos.mailpack.modules.search.HeaderCache;
+import com.diegonmarcos.mailpack.modules.search.MessageText;
+import com.diegonmarcos.mailpack.modules.search.MessageText.HeaderField;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -56,6 +60,7 @@ public class SubstringLuceneSearchIndex extends BatchedFlagsLuceneSearchIndex {
 
     private final MailboxSessionMapperFactory factory;
     private final SessionProvider sessionProvider;
+    private final HeaderCache headers = new HeaderCache(HeaderCache.DEFAULT_CAPACITY);
 
     @Inject
     public SubstringLuceneSearchIndex(MailboxSessionMapperFactory factory, MailboxId.Factory mailboxIdFactory,
@@ -152,11 +157,27 @@ public class SubstringLuceneSearchIndex extends BatchedFlagsLuceneSearchIndex {
             return uids;
         }
 
-        /** The messages of {@code within} that pass {@code test}, read batch by batch. */
+        /**
+         * The messages of {@code within} that pass {@code test}: from the {@link HeaderCache} when it
+         * keeps the field tested, the others read batch by batch (and their fields kept).
+         */
         private NavigableSet<MessageUid> read(NavigableSet<MessageUid> within, ContentTest test) throws MailboxException {
             NavigableSet<MessageUid> kept = new TreeSet<>();
+            String folder = mailbox.getMailboxId().serialize();
+            List<MessageUid> uids = new ArrayList<>();
+            if (!test.readsBody() && HeaderCache.keeps(test.headerName())) {
+                for (MessageUid uid : within) {
+                    Optional<HeaderCache.Entry> entry = headers.get(folder, uid.asLong());
+                    if (entry.isEmpty()) {
+                        uids.add(uid);
+                    } else if (passes(test, cached(entry.get()), uid)) {
+                        kept.add(uid);
+                    }
+                }
+            } else {
+                uids.addAll(within);
+            }
             FetchType fetch = test.readsBody() ? FetchType.FULL : FetchType.HEADERS;
-            List<MessageUid> uids = new ArrayList<>(within);
             for (int from = 0; from < uids.size(); from += READ_BATCH) {
                 List<MessageUid> batch = uids.subList(from, Math.min(uids.size(), from + READ_BATCH));
                 MailboxSession reader = sessionProvider.createSystemSession(session.getUser());
@@ -166,11 +187,17 @@ public class SubstringLuceneSearchIndex extends BatchedFlagsLuceneSearchIndex {
                         Iterator<MailboxMessage> messages = mapper.findInMailbox(mailbox, range, fetch, UNLIMITED);
                         while (messages.hasNext()) {
                             MailboxMessage message = messages.next();
-                            if (within.contains(message.getUid()) && passes(test, message)) {
+                            Read read = new Read(message);
+                            if (within.contains(message.getUid()) && passes(test, read, message.getUid())) {
                                 kept.add(message.getUid());
+                            }
+                            if (read.header != null) {
+                                headers.put(folder, message.getUid().asLong(), read.header, read.sentDay());
                             }
                         }
                     }
+                } catch (IOException e) {
+                    throw new MailboxException("cannot read the header of a message of mailbox " + folder + " for a search", e);
                 } finally {
                     factory.endProcessingRequest(reader);
                 }
@@ -178,11 +205,11 @@ public class SubstringLuceneSearchIndex extends BatchedFlagsLuceneSearchIndex {
             return kept;
         }
 
-        private boolean passes(ContentTest test, MailboxMessage message) throws MailboxException {
+        private boolean passes(ContentTest test, StoredMessage message, MessageUid uid) throws MailboxException {
             try {
-                return test.test(stored(message));
+                return test.test(message);
             } catch (IOException e) {
-                throw new MailboxException("cannot read message " + message.getUid() + " of mailbox "
+                throw new MailboxException("cannot read message " + uid + " of mailbox "
                     + mailbox.getMailboxId().serialize() + " for a search", e);
             }
         }
@@ -194,22 +221,53 @@ public class SubstringLuceneSearchIndex extends BatchedFlagsLuceneSearchIndex {
         return result;
     }
 
-    private static StoredMessage stored(MailboxMessage message) {
+    /** A message as the cache keeps it (its header fields kept, its sent day). */
+    private static StoredMessage cached(HeaderCache.Entry entry) {
         return new StoredMessage() {
             @Override
-            public InputStream header() throws IOException {
-                return message.getHeaderContent();
+            public List<HeaderField> header() {
+                return entry.fields();
             }
 
             @Override
-            public InputStream full() throws IOException {
-                return message.getFullContent();
+            public LocalDate sentDay() {
+                return entry.sentDay();
             }
 
             @Override
-            public Date internalDate() {
-                return message.getInternalDate();
+            public InputStream full() {
+                throw new IllegalStateException("the header cache keeps no body");
             }
         };
+    }
+
+    /** A message read from the store; its header parsed once, when first asked for. */
+    private static final class Read implements StoredMessage {
+        private final MailboxMessage message;
+        private List<HeaderField> header;
+
+        Read(MailboxMessage message) {
+            this.message = message;
+        }
+
+        @Override
+        public List<HeaderField> header() throws IOException {
+            if (header == null) {
+                try (InputStream in = message.getHeaderContent()) {
+                    header = MessageText.header(in);
+                }
+            }
+            return header;
+        }
+
+        @Override
+        public LocalDate sentDay() throws IOException {
+            return ContentCriteria.sentDay(header(), message.getInternalDate());
+        }
+
+        @Override
+        public InputStream full() throws IOException {
+            return message.getFullContent();
+        }
     }
 }

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Date;
+import java.util.List;
 import java.util.Optional;
 
 import org.apache.james.mailbox.model.SearchQuery;
@@ -12,6 +13,8 @@ import org.apache.james.mailbox.model.SearchQuery.Criterion;
 import org.apache.james.mailbox.model.SearchQuery.DateOperator;
 import org.apache.james.mailbox.model.SearchQuery.DateResolution;
 import org.apache.james.mailbox.model.SearchQuery.HeaderCriterion;
+
+import com.diegonmarcos.mailpack.modules.search.MessageText.HeaderField;
 
 /**
  * The search criteria answered from a message's content instead of the index, and how: the string
@@ -25,15 +28,17 @@ import org.apache.james.mailbox.model.SearchQuery.HeaderCriterion;
  * and a client sorting and searching by date then sees the same day in both.
  */
 public final class ContentCriteria {
-    private static final String DATE_HEADER = "Date";
+    public static final String DATE_HEADER = "Date";
 
     /** A stored message, read only as far as a test needs. */
     public interface StoredMessage {
-        InputStream header() throws IOException;
+        /** the message's own header fields, decoded */
+        List<HeaderField> header() throws IOException;
+
+        /** the day it was sent ({@link #sentDay(List, Date)}) */
+        LocalDate sentDay() throws IOException;
 
         InputStream full() throws IOException;
-
-        Date internalDate();
     }
 
     /** The test of one content criterion. */
@@ -41,10 +46,22 @@ public final class ContentCriteria {
         /** whether it reads beyond the header */
         boolean readsBody();
 
+        /** the one header field it reads ({@link #DATE_HEADER} for the sent day); null when it reads the body */
+        String headerName();
+
         boolean test(StoredMessage message) throws IOException;
     }
 
     private ContentCriteria() {
+    }
+
+    /** The day of the first Date: field that names one, else the internal date's day in UTC. */
+    public static LocalDate sentDay(List<HeaderField> header, Date internalDate) {
+        return header.stream()
+            .filter(field -> field.name().equalsIgnoreCase(DATE_HEADER))
+            .findFirst()
+            .flatMap(field -> SentDate.of(field.value()))
+            .orElseGet(() -> internalDate.toInstant().atZone(ZoneOffset.UTC).toLocalDate());
     }
 
     /** Whether {@code criterion} or one it combines is a content criterion. */
@@ -86,6 +103,11 @@ public final class ContentCriteria {
             }
 
             @Override
+            public String headerName() {
+                return null;
+            }
+
+            @Override
             public boolean test(StoredMessage message) throws IOException {
                 try (InputStream in = message.full()) {
                     return MessageText.contains(in, matcher, scope);
@@ -111,18 +133,14 @@ public final class ContentCriteria {
 
     private static ContentTest headerContains(String name, String value) {
         SubstringMatcher matcher = SubstringMatcher.of(value);
-        return headerTest(message -> MessageText.header(message.header()).stream()
+        return headerTest(name, message -> message.header().stream()
             .anyMatch(field -> field.name().equalsIgnoreCase(name) && matcher.in(field.value())));
     }
 
     private static ContentTest sentDate(DateOperator operator) {
         LocalDate day = operator.getDate().toInstant().atZone(ZoneOffset.UTC).toLocalDate();
-        return headerTest(message -> {
-            LocalDate sent = MessageText.header(message.header()).stream()
-                .filter(field -> field.name().equalsIgnoreCase(DATE_HEADER))
-                .findFirst()
-                .flatMap(field -> SentDate.of(field.value()))
-                .orElseGet(() -> message.internalDate().toInstant().atZone(ZoneOffset.UTC).toLocalDate());
+        return headerTest(DATE_HEADER, message -> {
+            LocalDate sent = message.sentDay();
             return switch (operator.getType()) {
                 case BEFORE -> sent.isBefore(day);
                 case AFTER -> sent.isAfter(day);
@@ -135,11 +153,16 @@ public final class ContentCriteria {
         boolean test(StoredMessage message) throws IOException;
     }
 
-    private static ContentTest headerTest(HeaderPredicate predicate) {
+    private static ContentTest headerTest(String name, HeaderPredicate predicate) {
         return new ContentTest() {
             @Override
             public boolean readsBody() {
                 return false;
+            }
+
+            @Override
+            public String headerName() {
+                return name;
             }
 
             @Override
