@@ -5,12 +5,13 @@
         --target mailpack:127.0.0.1:1993:tls:USER:PASSWORD:PID --target dovecot:127.0.0.1:1143:plain:USER:PASSWORD
 
 Each target: its INBOX is filled up to --messages over APPEND (4 sessions in parallel, untimed; the
-messages are generated from their number, ~2 KB, a third quoted-printable, a third base64),
-then in one session, after SELECT INBOX, every query runs once untimed (a server may build its caches)
-and --repeat times timed: the median is printed, per query and target, with the ratio to the last
-target. The number of messages each query answers is checked against what the generator put in, so a
-server that answers fast but wrong is reported. With a PID (7th field), the process's RSS is sampled
-every 50 ms during the queries: before, and the highest seen. Only the Python standard library.
+messages are generated from their number, ~2 KB, a third quoted-printable, a third base64), then in
+one session, after EXAMINE INBOX, every query runs once more than --repeat: the first time (a server
+may fill its caches then) and the median of the others are printed, per query and target, with the
+ratio of the medians to the last target. The number of messages each query answers is checked
+against what the generator put in, so a server that answers fast but wrong is reported. With a PID
+(7th field), the process's RSS is sampled every 50 ms during the queries: before, and the highest
+seen. Only the Python standard library.
 """
 import argparse
 import base64
@@ -148,7 +149,7 @@ class RssSampler(threading.Thread):
 
 
 def measure(target, repeat, timeout):
-    """{query label: (median ms, runs, count)} and (rss before, peak) in KiB or None."""
+    """{query label: (median ms, first run ms, count)} and (rss before, peak) in KiB or None."""
     imap = connect(target, timeout)
     typ, data = imap.select("INBOX", readonly=True)  # EXAMINE: no \\Recent or \\Seen changes between runs
     if typ != "OK":
@@ -159,7 +160,7 @@ def measure(target, repeat, timeout):
         sampler.start()
     results = {}
     for label, criteria, _ in QUERIES:
-        times, count = [], None
+        times, count, first = [], None, None
         for run in range(repeat + 1):
             start = time.monotonic()
             typ, data = imap.uid("SEARCH", criteria)
@@ -169,7 +170,9 @@ def measure(target, repeat, timeout):
             count = len(data[0].split()) if data and data[0] else 0
             if run > 0:
                 times.append(elapsed * 1000)
-        results[label] = (statistics.median(times), times, count)
+            else:
+                first = elapsed * 1000
+        results[label] = (statistics.median(times), first, count)
     if sampler:
         sampler.running = False
         sampler.join()
@@ -194,7 +197,7 @@ def main():
         measured.append(measure(target, args.repeat, args.timeout))
 
     labels = [t["label"] for t in args.target]
-    print("| query | criteria | matches | " + " | ".join("%s (ms, median of %d)" % (l, args.repeat) for l in labels)
+    print("| query | criteria | matches | " + " | ".join("%s ms: first / median of next %d" % (l, args.repeat) for l in labels)
           + (" | ratio %s / %s |" % (labels[0], labels[-1]) if len(labels) > 1 else " |"))
     print("| --- | --- | ---: |" + " ---: |" * len(labels) + (" ---: |" if len(labels) > 1 else ""))
     wrong = []
@@ -203,8 +206,8 @@ def main():
         want = expected_count(query, args.messages)
         cells = []
         for target, (results, _) in zip(args.target, measured):
-            median, _, count = results[label]
-            cells.append("%.0f" % median)
+            median, first, count = results[label]
+            cells.append("%.0f / %.0f" % (first, median))
             if count != want:
                 wrong.append("%s answered %d messages to %s, %d expected" % (target["label"], count, criteria, want))
         ratio = ""

@@ -51,8 +51,10 @@ import reactor.core.publisher.Mono;
  * criterion is evaluated here: every other criterion is still answered by Lucene (in one query per
  * level of AND/OR/NOT), narrowing the messages whose content is then read and matched, in batches
  * of {@value #READ_BATCH} (each batch from its own mapper session, released after it: the memory a
- * search holds does not grow with the folder). Lucene is not used to narrow a substring itself: its
- * tokens are undecoded and upper-cased in the US locale, so a candidate it left out could have matched.
+ * search holds does not grow with the folder; bodies are streamed, {@link MessageText}). Lucene is not
+ * used to narrow a substring itself: its tokens are undecoded and upper-cased in the US locale, so a
+ * candidate it left out could have matched. The decoded fields a header search read are kept in a
+ * {@link HeaderCache}, so the next one on the folder reads only the messages added since.
  * A query without content criteria is Lucene's alone, as before.
  */
 public class SubstringLuceneSearchIndex extends BatchedFlagsLuceneSearchIndex {
