@@ -74,7 +74,7 @@ import reactor.core.publisher.Mono;
  * queue as it loses the index's last uncommitted changes ({@link SearchIndexCommitter}), and a
  * re-index repairs both.
  */
-public class QueuedLuceneSearchIndex extends BatchedFlagsLuceneSearchIndex {
+public class QueuedLuceneSearchIndex extends SubstringLuceneSearchIndex {
     private static final Logger LOGGER = LoggerFactory.getLogger(QueuedLuceneSearchIndex.class);
 
     static final int CAPACITY = 10_000;
