@@ -1,10 +1,13 @@
 package com.diegonmarcos.mailpack.smtp;
 
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -33,6 +36,7 @@ import org.slf4j.LoggerFactory;
 
 import com.diegonmarcos.mailpack.clamav.ClamdResult;
 import com.diegonmarcos.mailpack.mailets.FileIntoJunk;
+import com.diegonmarcos.mailpack.rspamd.RspamdClient;
 import com.diegonmarcos.mailpack.rspamd.RspamdException;
 import com.diegonmarcos.mailpack.rspamd.RspamdRequest;
 import com.diegonmarcos.mailpack.rspamd.RspamdResult;
@@ -69,6 +73,8 @@ public class ScanMessage implements JamesMessageHook {
     public static final String SPAM_SYMBOLS = "X-Spam-Symbols";
     public static final String VIRUS_STATUS = "X-Virus-Status";
     private static final Logger LOGGER = LoggerFactory.getLogger(ScanMessage.class);
+    /** Messages up to this size go to rspamd from memory; bigger ones from a temporary file. */
+    static final long IN_MEMORY_SCAN_BYTES = 256 * 1024;
 
     private final Scanning scanning;
 
@@ -154,11 +160,9 @@ public class ScanMessage implements JamesMessageHook {
             headers.add(new String[] {SPAM_STATUS, "unscanned (too large)"});
             return Optional.empty();
         }
-        ByteArrayOutputStream raw = new ByteArrayOutputStream((int) Math.min(size + 1024, Integer.MAX_VALUE - 8));
-        mail.getMessage().writeTo(raw);
         RspamdResult result;
         try {
-            result = rspamd.client().check(raw.toByteArray(), request(session, mail));
+            result = check(rspamd.client(), mail.getMessage(), size, request(session, mail));
         } catch (RspamdException e) {
             if (rspamd.policy().onFailure() == FailurePolicy.CLOSED) {
                 LOGGER.warn("rspamd cannot check {} ({}): answering 451 (fail-closed)", mail.getName(), e.getMessage());
@@ -201,6 +205,29 @@ public class ScanMessage implements JamesMessageHook {
         }
         LOGGER.debug("rspamd on {}: {} {} -> {}", mail.getName(), result.action(), result.scoreText(), outcome);
         return Optional.empty();
+    }
+
+    /**
+     * Sends the message as it will be stored: a small one from memory, a bigger one from a private
+     * temporary file (0600, deleted after), so sessions scanning at once never hold whole copies in
+     * the heap.
+     */
+    private static RspamdResult check(RspamdClient client, MimeMessage message, long size, RspamdRequest request)
+            throws RspamdException, IOException, MessagingException {
+        if (size <= IN_MEMORY_SCAN_BYTES) {
+            ByteArrayOutputStream raw = new ByteArrayOutputStream((int) size + 1024);
+            message.writeTo(raw);
+            return client.check(raw.toByteArray(), request);
+        }
+        Path copy = Files.createTempFile("mailpack-rspamd-", ".eml");
+        try {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(copy), 64 * 1024)) {
+                message.writeTo(out);
+            }
+            return client.check(copy, request);
+        } finally {
+            Files.deleteIfExists(copy);
+        }
     }
 
     private static RspamdRequest request(SMTPSession session, Mail mail) {
