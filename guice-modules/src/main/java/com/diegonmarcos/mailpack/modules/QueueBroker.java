@@ -12,6 +12,7 @@ import org.apache.activemq.broker.BrokerService;
 import org.apache.activemq.broker.jmx.ManagementContext;
 import org.apache.activemq.plugin.StatisticsBrokerPlugin;
 import org.apache.activemq.store.PersistenceAdapter;
+import org.apache.activemq.store.kahadb.KahaDBPersistenceAdapter;
 import org.apache.james.filesystem.api.FileSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,14 @@ import org.slf4j.LoggerFactory;
  * before the mail is acknowledged ({@link DurableBlobTransferPolicy}), the statistics plugin (queue sizes
  * and health check), no prefetch (a spooler thread takes one mail at a time), no Java
  * deserialisation of untrusted classes.
+ *
+ * <p>A start after a full disk or a kill must not fail: KahaDB checks the journal's checksums and skips
+ * records that were cut off ({@code checkForCorruptJournalFiles}), rebuilds an index it cannot read
+ * from the journal (keeping the old one aside, {@code archiveCorruptedIndex}), and starts when a
+ * journal file is missing ({@code ignoreMissingJournalfiles}): the mail in a record that was never
+ * completely written was never answered 250. And a broker that stops while the server runs (its
+ * IOException handler stops it when the disk fails) ends the JVM ({@link ServerExit}), so that the
+ * container restarts instead of answering 451 to every message for ever.
  */
 @Singleton
 public class QueueBroker {
@@ -40,12 +49,18 @@ public class QueueBroker {
     private static final String KAHADB_DIRECTORY = "file://var/store/activemq/brokers/KahaDB";
     private static final String BLOB_DIRECTORY = "file://var/store/activemq/blob-transfer";
 
+    static final int DISK_USAGE_CHECK_MILLIS = 60_000;
+
     private final BrokerService broker;
     private final ActiveMQConnectionFactory connectionFactory;
+    private volatile boolean stopping;
 
     @Inject
     public QueueBroker(FileSystem fileSystem, PersistenceAdapter persistence) throws Exception {
         persistence.setDirectory(fileSystem.getFile(KAHADB_DIRECTORY));
+        if (persistence instanceof KahaDBPersistenceAdapter) {
+            recoverWhateverIsReadable((KahaDBPersistenceAdapter) persistence);
+        }
         broker = new BrokerService();
         broker.setBrokerName(BROKER_NAME);
         broker.setBrokerId("broker");
@@ -60,6 +75,16 @@ public class QueueBroker {
         broker.setSchedulerSupport(false);
         broker.setPlugins(new BrokerPlugin[] {new StatisticsBrokerPlugin()});
         broker.setEnableStatistics(true);
+        // The broker caps its store at the free disk space it sees at start: checked again every minute, so a
+        // start on a nearly full disk does not cap the queue for ever; at the cap a sender fails (451) instead
+        // of waiting without end for room in the queue
+        broker.setSchedulePeriodForDiskUsageCheck(DISK_USAGE_CHECK_MILLIS);
+        broker.getSystemUsage().setSendFailIfNoSpace(true);
+        broker.addShutdownHook(() -> {
+            if (!stopping) {
+                ServerExit.now("the mail queue broker stopped by itself (see the broker's last error above, often a full or failing disk)");
+            }
+        });
         broker.start(); // no transport connector: vm:// only
         LOGGER.info("Mail queue broker started (KahaDB in {}, in-JVM transport only)", KAHADB_DIRECTORY);
 
@@ -70,6 +95,13 @@ public class QueueBroker {
         prefetch.setQueuePrefetch(0);
         prefetch.setTopicPrefetch(0);
         connectionFactory.setPrefetchPolicy(prefetch);
+    }
+
+    private static void recoverWhateverIsReadable(KahaDBPersistenceAdapter kahaDb) {
+        kahaDb.setChecksumJournalFiles(true);
+        kahaDb.setCheckForCorruptJournalFiles(true);
+        kahaDb.setArchiveCorruptedIndex(true);
+        kahaDb.setIgnoreMissingJournalfiles(true);
     }
 
     private static DurableBlobTransferPolicy blobTransferPolicy(FileSystem fileSystem) {
@@ -84,6 +116,7 @@ public class QueueBroker {
 
     @PreDestroy
     public void stop() throws Exception {
+        stopping = true;
         broker.stop();
     }
 }

@@ -62,6 +62,7 @@ import com.diegonmarcos.mailpack.modules.scan.ScanModule;
 import com.diegonmarcos.mailpack.modules.smtp.SmtpCommandsModule;
 import com.diegonmarcos.mailpack.modules.smtp.SmtpModule;
 import com.diegonmarcos.mailpack.modules.spool.SpoolModule;
+import com.diegonmarcos.mailpack.modules.storage.FreeSpaceModule;
 import com.diegonmarcos.mailpack.modules.webadmin.WebAdminExposureModule;
 import com.google.common.collect.Maps;
 import com.google.inject.AbstractModule;
@@ -119,7 +120,8 @@ public final class MailpackServer {
         new DkimModule(),
         new DmarcModule(),
         new RateLimitModule(),
-        new ScanModule());
+        new ScanModule(),
+        new FreeSpaceModule());
 
     private static final Module CONTAINER = Modules.combine(
         new MailetProcessingModule(),
@@ -191,7 +193,8 @@ public final class MailpackServer {
         };
         return GuiceJamesServer.forConfiguration(configuration)
             .combineWith(CONTAINER, STORAGE, PROTOCOLS, WEBADMIN)
-            .overrideWith(mailpackConfiguration, RateLimitModule.IMAP, new ImapLimitsModule(), new ImapConformanceModule(), WebAdminExposureModule.HEALTHCHECK,
+            .overrideWith(mailpackConfiguration, Modules.override(RateLimitModule.IMAP).with(FreeSpaceModule.IMAP), new ImapLimitsModule(),
+                new ImapConformanceModule(), WebAdminExposureModule.HEALTHCHECK,
                 SpoolModule.PROCESSOR, Modules.combine(bindingOverrides));
     }
 
