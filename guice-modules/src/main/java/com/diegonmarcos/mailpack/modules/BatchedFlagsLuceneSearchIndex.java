@@ -78,6 +78,11 @@ public class BatchedFlagsLuceneSearchIndex extends LuceneMessageSearchIndex {
         this.writer = jamesWriter();
     }
 
+    /** James' Lucene writer, if it could be reached. */
+    protected Optional<IndexWriter> writer() {
+        return writer;
+    }
+
     /** James' lenient analysis (its default), with reusable token streams; James' strict analysis as it is. */
     @Override
     protected Analyzer createAnalyzer(boolean lenient) {

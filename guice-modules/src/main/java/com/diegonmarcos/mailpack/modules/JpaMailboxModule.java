@@ -170,6 +170,12 @@ public class JpaMailboxModule extends AbstractModule {
         return InitilizationOperationBuilder.forClass(UnseenMessagesIndex.class).init(index::ensure);
     }
 
+    /** Messages stored but not indexed before a kill (the index commits every few seconds). */
+    @ProvidesIntoSet
+    InitializationOperation catchUpSearchIndex(SearchIndexCatchUp catchUp) {
+        return InitilizationOperationBuilder.forClass(SearchIndexCatchUp.class).init(catchUp::run);
+    }
+
     @ProvidesIntoSet
     InitializationOperation commitSearchIndexPeriodically(SearchIndexCommitter committer) {
         return InitilizationOperationBuilder.forClass(SearchIndexCommitter.class).init(committer::start);

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -35,6 +37,16 @@ import org.apache.james.mailbox.model.UpdatedFlags;
 import org.apache.james.mailbox.store.MailboxSessionMapperFactory;
 import org.apache.james.mailbox.store.mail.MessageMapper.FetchType;
 import org.apache.james.mailbox.store.mail.model.MailboxMessage;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause.Occur;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.PrefixQuery;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,6 +104,8 @@ public class QueuedLuceneSearchIndex extends SubstringLuceneSearchIndex {
     private final RecentAppends recentAppends;
     /** flag changes that reached the index before their message: applied when it is indexed */
     private final ConcurrentHashMap<String, Flags> lateFlags = new ConcurrentHashMap<>();
+    /** messages indexed by {@link #catchUp} at start: their Added events, if still queued, are skipped */
+    private final Set<String> caughtUp = ConcurrentHashMap.newKeySet();
     /** held while a message is indexed and while flag changes are applied; nothing waits for I/O under it */
     private final Object indexLock = new Object();
     private final BlockingQueue<Event> queue = new LinkedBlockingQueue<>(CAPACITY);
@@ -255,6 +269,9 @@ public class QueuedLuceneSearchIndex extends SubstringLuceneSearchIndex {
                 .block();
             for (MailboxMessage message : messages) {
                 synchronized (indexLock) {
+                    if (caughtUp.remove(lateFlagsKey(message.getMailboxId(), message.getUid().asLong()))) {
+                        continue; // indexed at start by catchUp, before its event came here
+                    }
                     add(session, mailbox, withLateFlags(message)).block();
                 }
             }
@@ -282,6 +299,80 @@ public class QueuedLuceneSearchIndex extends SubstringLuceneSearchIndex {
 
     private static String lateFlagsKey(MailboxId mailboxId, long uid) {
         return mailboxId.serialize() + "/" + uid;
+    }
+
+    /**
+     * Whether the index holds a document for each of {@code count} messages of a mailbox, the one of
+     * UID {@code lastUid} among them: two searches, no message read.
+     */
+    boolean looksComplete(MailboxId mailboxId, long count, long lastUid) throws IOException {
+        IndexWriter writer = writer().orElseThrow(() -> new IOException("the Lucene writer cannot be reached"));
+        try (IndexReader reader = IndexReader.open(writer, true); IndexSearcher searcher = new IndexSearcher(reader)) {
+            return searcher.search(messagesOf(mailboxId), 1).totalHits == count
+                && searcher.search(new TermQuery(new Term(ID_FIELD, documentId(mailboxId, lastUid))), 1).totalHits == 1;
+        }
+    }
+
+    /**
+     * Makes the index hold exactly the messages {@code stored} (the UIDs the store has, read before)
+     * of a mailbox, up to the highest of them: the missing ones are read ({@code read}) and indexed,
+     * documents of messages no longer stored are deleted. Answers how many were indexed. Under the
+     * index lock, so the worker skips an Added event of a message indexed here.
+     */
+    int catchUp(MailboxSession session, Mailbox mailbox, Set<Long> stored, MessagesReader read) throws IOException, MailboxException {
+        MailboxId mailboxId = mailbox.getMailboxId();
+        long highest = stored.stream().mapToLong(Long::longValue).max().orElse(0);
+        synchronized (indexLock) {
+            Set<Long> indexed = indexedUids(mailboxId);
+            List<MessageUid> missing = stored.stream().filter(uid -> !indexed.contains(uid)).sorted().map(MessageUid::of).toList();
+            for (long uid : indexed) {
+                if (uid <= highest && !stored.contains(uid)) {
+                    delete(mailboxId, MessageRange.one(MessageUid.of(uid)));
+                }
+            }
+            for (MessageRange range : MessageRange.toRanges(missing)) {
+                for (MailboxMessage message : read.read(mailbox, range)) {
+                    add(session, mailbox, message).block();
+                    caughtUp.add(lateFlagsKey(mailboxId, message.getUid().asLong()));
+                }
+            }
+            return missing.size();
+        }
+    }
+
+    /** The messages of a range of UIDs, with their content. */
+    @FunctionalInterface
+    interface MessagesReader {
+        List<MailboxMessage> read(Mailbox mailbox, MessageRange range) throws MailboxException;
+    }
+
+    private Set<Long> indexedUids(MailboxId mailboxId) throws IOException {
+        IndexWriter writer = writer().orElseThrow(() -> new IOException("the Lucene writer cannot be reached"));
+        Set<Long> uids = new TreeSet<>();
+        try (IndexReader reader = IndexReader.open(writer, true); IndexSearcher searcher = new IndexSearcher(reader)) {
+            BooleanQuery query = messagesOf(mailboxId);
+            int count = searcher.search(query, 1).totalHits;
+            if (count == 0) {
+                return uids;
+            }
+            TopDocs all = searcher.search(query, count);
+            for (ScoreDoc hit : all.scoreDocs) {
+                uids.add(Long.parseLong(searcher.doc(hit.doc).get(UID_FIELD)));
+            }
+        }
+        return uids;
+    }
+
+    /** The message documents of a mailbox (James keeps a second document per message for its flags). */
+    private static BooleanQuery messagesOf(MailboxId mailboxId) {
+        BooleanQuery query = new BooleanQuery();
+        query.add(new TermQuery(new Term(MAILBOX_ID_FIELD, mailboxId.serialize().toUpperCase(java.util.Locale.US))), Occur.MUST);
+        query.add(new PrefixQuery(new Term(ID_FIELD, "flags-")), Occur.MUST_NOT);
+        return query;
+    }
+
+    private static String documentId(MailboxId mailboxId, long uid) {
+        return mailboxId.serialize().toUpperCase(java.util.Locale.US) + "-" + uid;
     }
 
     /** Flag changes of messages still queued (or being indexed) are kept until they are indexed. */

@@ -27,6 +27,7 @@ public class OneTransactionMapperFactory extends JPAMailboxSessionMapperFactory 
         super(entityManagerFactory, uidProvider, modSeqProvider);
         this.entityManagerFactory = entityManagerFactory;
         MessageChildRows.withoutCascade(entityManagerFactory);
+        DeliveryLedger.prepare(entityManagerFactory);
         this.recentAppends = recentAppends;
         this.mailboxCache = mailboxCache;
         this.bodyFiles = bodyFiles;

@@ -1,9 +1,11 @@
 package com.diegonmarcos.mailpack.modules.jpa;
 
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import javax.persistence.EntityManager;
 import javax.persistence.EntityManagerFactory;
@@ -85,9 +87,28 @@ public class OneTransactionMessageMapper extends JPAMessageMapper {
         Counters next = Counters.take(entityManager, (JPAId) mailbox.getMailboxId());
         message.setUid(MessageUid.of(next.lastUid));
         message.setModSeq(ModSeq.of(next.highestModSeq));
+        recordDelivery(entityManager, mailbox, message);
         MessageMetaData saved = save(mailbox, message);
         rememberForTheSearchIndex(mailbox, message);
         return saved;
+    }
+
+    /**
+     * A message carrying the queue's id of its mail ({@link DeliveryLedger#HEADER}) is recorded as
+     * delivered to the mailbox's user in this same transaction: stored and recorded, or neither.
+     */
+    private static void recordDelivery(EntityManager entityManager, Mailbox mailbox, MailboxMessage message) throws MailboxException {
+        Optional<String> queueId;
+        try {
+            queueId = DeliveryLedger.queueIdIn(message.getHeaderContent());
+        } catch (IOException e) {
+            throw new MailboxException("Cannot read the header of a new message of mailbox " + mailbox.getMailboxId().serialize(), e);
+        }
+        try {
+            queueId.ifPresent(id -> DeliveryLedger.record(entityManager, id, mailbox.getUser()));
+        } catch (PersistenceException e) {
+            throw new MailboxException("Cannot record the delivery of " + queueId.get() + " to " + mailbox.getUser().asString(), e);
+        }
     }
 
     /** A COPY (and a MOVE) takes the copy's counters as an append does. */
