@@ -26,6 +26,7 @@ import org.apache.james.utils.InitializationOperation;
 import org.apache.james.utils.InitilizationOperationBuilder;
 import org.apache.james.utils.PropertiesProvider;
 
+import com.diegonmarcos.mailpack.modules.spool.StartGate;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Scopes;
@@ -66,18 +67,20 @@ public class ActiveMqQueueModule extends AbstractModule {
     @Singleton
     static class QueueFactory extends ActiveMQMailQueueFactory {
         private final ActiveMQMetricCollector metrics;
+        private final StartGate gate;
 
         @Inject
         QueueFactory(ConnectionFactory connectionFactory, MailQueueItemDecoratorFactory decorators,
-                     MetricFactory metricFactory, GaugeRegistry gaugeRegistry, ActiveMQMetricCollector metrics) {
+                     MetricFactory metricFactory, GaugeRegistry gaugeRegistry, ActiveMQMetricCollector metrics, StartGate gate) {
             super(connectionFactory, decorators, metricFactory, gaugeRegistry, metrics);
             this.metrics = metrics;
+            this.gate = gate;
         }
 
         @Override
         protected ManageableMailQueue createCacheableMailQueue(MailQueueName name) {
             metrics.collectQueueStatistics(name);
-            return new PooledProducerMailQueue(connectionFactory, mailQueueItemDecoratorFactory, name, metricFactory, gaugeRegistry);
+            return new PooledProducerMailQueue(connectionFactory, mailQueueItemDecoratorFactory, name, metricFactory, gaugeRegistry, gate);
         }
     }
 

@@ -21,6 +21,7 @@ import org.apache.activemq.command.ActiveMQBlobMessage;
 import org.apache.james.metrics.api.GaugeRegistry;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.queue.activemq.ActiveMQCacheableMailQueue;
+import org.apache.james.queue.api.MailQueue.MailQueueItem;
 import org.apache.james.queue.api.MailQueueItemDecoratorFactory;
 import org.apache.james.queue.api.MailQueueName;
 import org.apache.james.server.core.MimeMessageInputStream;
@@ -29,7 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.diegonmarcos.mailpack.mailets.SaveWithoutParsing;
+import com.diegonmarcos.mailpack.modules.spool.StartGate;
 import com.google.common.annotations.VisibleForTesting;
+
+import reactor.core.publisher.Flux;
 
 /**
  * James' ActiveMQ mail queue, with a JMS producer per concurrent enqueue instead of one for the
@@ -65,10 +69,18 @@ final class PooledProducerMailQueue extends ActiveMQCacheableMailQueue {
     private final BlockingQueue<Producer> idle = new LinkedBlockingQueue<>();
     private final Semaphore permits = new Semaphore(MAX_PRODUCERS);
     private volatile boolean disposed;
+    private final Flux<MailQueueItem> afterStart;
 
     PooledProducerMailQueue(ConnectionFactory connectionFactory, MailQueueItemDecoratorFactory decorators, MailQueueName name,
-                            MetricFactory metricFactory, GaugeRegistry gaugeRegistry) {
+                            MetricFactory metricFactory, GaugeRegistry gaugeRegistry, StartGate gate) {
         super(connectionFactory, decorators, name, true, metricFactory, gaugeRegistry);
+        this.afterStart = gate.started().thenMany(super.deQueue());
+    }
+
+    /** Nothing is handed out before the server has started ({@link StartGate}). */
+    @Override
+    public Flux<MailQueueItem> deQueue() {
+        return afterStart;
     }
 
     @Override

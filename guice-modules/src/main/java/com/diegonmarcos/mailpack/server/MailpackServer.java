@@ -62,6 +62,7 @@ import com.diegonmarcos.mailpack.modules.scan.ScanModule;
 import com.diegonmarcos.mailpack.modules.smtp.SmtpCommandsModule;
 import com.diegonmarcos.mailpack.modules.smtp.SmtpModule;
 import com.diegonmarcos.mailpack.modules.spool.SpoolModule;
+import com.diegonmarcos.mailpack.modules.spool.StartGate;
 import com.diegonmarcos.mailpack.modules.storage.FreeSpaceModule;
 import com.diegonmarcos.mailpack.modules.webadmin.WebAdminExposureModule;
 import com.google.common.collect.Maps;
@@ -191,7 +192,7 @@ public final class MailpackServer {
                 Multibinder.newSetBinder(binder(), GuiceProbe.class).addBinding().to(ListenersProbe.class);
             }
         };
-        return GuiceJamesServer.forConfiguration(configuration)
+        return GatedJamesServer.forConfiguration(configuration, new StartGate())
             .combineWith(CONTAINER, STORAGE, PROTOCOLS, WEBADMIN)
             .overrideWith(mailpackConfiguration, Modules.override(RateLimitModule.IMAP).with(FreeSpaceModule.IMAP), new ImapLimitsModule(),
                 new ImapConformanceModule(), WebAdminExposureModule.HEALTHCHECK,

@@ -46,6 +46,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.codahale.metrics.MetricRegistry;
+import com.diegonmarcos.mailpack.modules.spool.StartGate;
+
+import reactor.core.publisher.Mono;
 
 /** The mail queue on a real embedded broker (KahaDB in a temporary directory), as the server runs it. */
 class PooledProducerMailQueueTest {
@@ -57,6 +60,7 @@ class PooledProducerMailQueueTest {
 
     private QueueBroker broker;
     private PooledProducerMailQueue queue;
+    private final StartGate gate = new StartGate();
 
     @BeforeEach
     void setUp() throws Exception {
@@ -81,7 +85,7 @@ class PooledProducerMailQueueTest {
         };
         broker = new QueueBroker(fileSystem, new KahaDBPersistenceAdapter());
         queue = new PooledProducerMailQueue(broker.connectionFactory(), new RawMailQueueItemDecoratorFactory(),
-            MailQueueName.of("spool"), new DropWizardMetricFactory(new MetricRegistry()), new NoopGaugeRegistry());
+            MailQueueName.of("spool"), new DropWizardMetricFactory(new MetricRegistry()), new NoopGaugeRegistry(), gate);
     }
 
     @AfterEach
@@ -130,6 +134,7 @@ class PooledProducerMailQueueTest {
 
     @Test
     void mailsEnqueuedBySessionsAtTheSameTimeAreAllQueuedIntact() throws Exception {
+        gate.notifyStarted(); // as in a started server
         Map<String, String> sent = new HashMap<>();
         List<Callable<Void>> senders = new ArrayList<>();
         for (int sender = 0; sender < SENDERS; sender++) {
@@ -173,6 +178,7 @@ class PooledProducerMailQueueTest {
 
     @Test
     void aMailThatCannotBeReadIsRefusedAndTheQueueGoesOn() throws Exception {
+        gate.notifyStarted(); // as in a started server
         queue.enQueue(mail("before", "first"));
         int producers = queue.idleProducers();
         MimeMessage gone = new MimeMessage(javax.mail.Session.getDefaultInstance(new java.util.Properties())) {
@@ -202,8 +208,24 @@ class PooledProducerMailQueueTest {
         assertThat(names).containsExactlyInAnyOrder("before", "after");
     }
 
+    /** A mail queued before a crash is not handed to the spooler while the server is still starting. */
+    @Test
+    void nothingIsHandedOutBeforeTheServerHasStarted() throws Exception {
+        queue.enQueue(mail("left-by-a-crash", "body"));
+
+        assertThat(queue.deQueue().next().timeout(Duration.ofSeconds(3), Mono.empty()).blockOptional()).isEmpty();
+        assertThat(queue.getSize()).isEqualTo(1);
+
+        gate.notifyStarted();
+        MailQueueItem item = queue.deQueue().next().block(Duration.ofMinutes(1));
+        assertThat(item.getMail().getName()).isEqualTo("left-by-a-crash");
+        item.done(MailQueueItem.CompletionStatus.SUCCESS);
+        LifecycleUtil.dispose(item.getMail());
+    }
+
     @Test
     void queuedMailDoesNotKeepItsContentInTheHeapUntilItIsDelivered() throws Exception {
+        gate.notifyStarted(); // as in a started server
         int mails = 128;
         int bodyBytes = 64 * 1024; // under 100 KiB: James keeps such a mail in memory, not in a file
         long before = usedHeapAfterGc();
@@ -240,6 +262,7 @@ class PooledProducerMailQueueTest {
 
     @Test
     void theContentOfAQueuedMailIsOnDiskUnderBlobTransferWhenTheEnqueueReturns() throws Exception {
+        gate.notifyStarted(); // as in a started server
         Mail mail = mail("on-disk", "kept until delivered");
         String expected = content(mail);
 

@@ -151,6 +151,13 @@ public final class MailpackTestServer implements BeforeAllCallback, AfterAllCall
         }
         stop();
         if (home != null) {
+            // kept for whoever reads a failed run: target/it-logs/<test class>-process.log
+            Path log = home.resolve("process.log");
+            if (Files.exists(log)) {
+                Path kept = Path.of("target", "it-logs", context.getRequiredTestClass().getSimpleName() + "-process.log");
+                Files.createDirectories(kept.getParent());
+                Files.copy(log, kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
             FileUtils.deleteQuietly(home.toFile());
         }
     }

@@ -20,6 +20,6 @@ class MailpackImapServerFactory extends IMAPServerFactory {
 
     @Override
     protected IMAPServer createServer() {
-        return new MailpackImapServer(decoder.get(), encoder.get(), new FetchConformanceProcessor(processor.get()), imapMetrics, gaugeRegistry);
+        return new MailpackImapServer(decoder.get(), encoder.get(), processor.get(), imapMetrics, gaugeRegistry);
     }
 }
