@@ -34,6 +34,7 @@ import com.diegonmarcos.mailpack.modules.spool.StartGate;
 import com.google.common.annotations.VisibleForTesting;
 
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * James' ActiveMQ mail queue, with a JMS producer per concurrent enqueue instead of one for the
@@ -74,7 +75,8 @@ final class PooledProducerMailQueue extends ActiveMQCacheableMailQueue {
     PooledProducerMailQueue(ConnectionFactory connectionFactory, MailQueueItemDecoratorFactory decorators, MailQueueName name,
                             MetricFactory metricFactory, GaugeRegistry gaugeRegistry, StartGate gate) {
         super(connectionFactory, decorators, name, true, metricFactory, gaugeRegistry);
-        this.afterStart = gate.started().thenMany(super.deQueue());
+        // James' dequeue blocks in a JMS receive: not on the thread that opens the gate (the server's main)
+        this.afterStart = gate.started().publishOn(Schedulers.boundedElastic()).thenMany(super.deQueue());
     }
 
     /** Nothing is handed out before the server has started ({@link StartGate}). */
