@@ -34,6 +34,7 @@ import com.diegonmarcos.mailpack.modules.spool.StartGate;
 import com.google.common.annotations.VisibleForTesting;
 
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -71,15 +72,25 @@ final class PooledProducerMailQueue extends ActiveMQCacheableMailQueue {
     private final Semaphore permits = new Semaphore(MAX_PRODUCERS);
     private volatile boolean disposed;
     private final Flux<MailQueueItem> afterStart;
+    private final Scheduler dequeueThread;
 
     PooledProducerMailQueue(ConnectionFactory connectionFactory, MailQueueItemDecoratorFactory decorators, MailQueueName name,
                             MetricFactory metricFactory, GaugeRegistry gaugeRegistry, StartGate gate) {
         super(connectionFactory, decorators, name, true, metricFactory, gaugeRegistry);
-        // James' dequeue blocks in a JMS receive: not on the thread that opens the gate (the server's main)
-        this.afterStart = gate.started().publishOn(Schedulers.boundedElastic()).thenMany(super.deQueue());
+        this.dequeueThread = Schedulers.newSingle("mail-queue-" + name.asString(), true);
+        this.afterStart = gate.started().publishOn(dequeueThread).thenMany(super.deQueue());
     }
 
-    /** Nothing is handed out before the server has started ({@link StartGate}). */
+    /**
+     * Nothing is handed out before the server has started ({@link StartGate}). James' dequeue is a
+     * loop of blocking JMS receives (10 s each while the queue is empty) on the thread that asks
+     * for the next mail. Once the gate opens, the loop runs on a thread of its own: not on the
+     * server's main thread, which opens the gate (the start blocked in a receive), and not on one of
+     * Reactor's shared {@code boundedElastic} threads, where it stayed for good. With all of those
+     * in use (ten per core), Reactor queued other work behind the loop on that thread, and it never
+     * ran: a delivery waited forever for its mailbox append (ImapFlagSearchIntegrationTest, 39 of
+     * 40 messages delivered; the queue never emptied in FullDiskIntegrationTest).
+     */
     @Override
     public Flux<MailQueueItem> deQueue() {
         return afterStart;
@@ -192,5 +203,6 @@ final class PooledProducerMailQueue extends ActiveMQCacheableMailQueue {
             producer.close();
         }
         super.dispose();
+        dequeueThread.dispose();
     }
 }

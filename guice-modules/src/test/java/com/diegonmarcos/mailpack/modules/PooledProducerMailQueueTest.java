@@ -223,6 +223,40 @@ class PooledProducerMailQueueTest {
         LifecycleUtil.dispose(item.getMail());
     }
 
+    /**
+     * The spooler's first request, once the gate opens, starts James' loop of blocking receives on
+     * an empty queue: it must run on the queue's own thread, never on one of Reactor's shared
+     * boundedElastic threads (work Reactor later queued behind it on that thread never ran).
+     */
+    @Test
+    void theReceiveLoopOnAnEmptyQueueRunsOnTheQueuesOwnThread() throws Exception {
+        reactor.core.Disposable spooler = queue.deQueue()
+            .subscribeOn(reactor.core.scheduler.Schedulers.single()) // as James' spooler subscribes: on a thread of its own
+            .subscribe(); // the queue stays empty: nothing is handed out
+        try {
+            gate.notifyStarted();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> threadsReceiving().stream().anyMatch(name -> name.startsWith("mail-queue-spool")));
+            assertThat(threadsReceiving()).noneMatch(name -> name.startsWith("boundedElastic"));
+        } finally {
+            spooler.dispose();
+        }
+    }
+
+    /** The names of the threads blocked in James' dequeue of one mail (a JMS receive). */
+    private static List<String> threadsReceiving() {
+        List<String> names = new ArrayList<>();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            for (StackTraceElement frame : stack) {
+                if (frame.getMethodName().equals("deQueueOneItem")) {
+                    names.add(thread.getName());
+                    break;
+                }
+            }
+        });
+        return names;
+    }
+
     @Test
     void queuedMailDoesNotKeepItsContentInTheHeapUntilItIsDelivered() throws Exception {
         gate.notifyStarted(); // as in a started server
