@@ -19,7 +19,6 @@ import org.apache.james.domainlist.lib.DomainListConfiguration;
 import org.apache.james.mailrepository.api.MailRepositoryFactory;
 import org.apache.james.mailrepository.api.MailRepositoryUrlStore;
 import org.apache.james.mailrepository.api.Protocol;
-import org.apache.james.mailrepository.jpa.JPAMailRepository;
 import org.apache.james.mailrepository.jpa.JPAMailRepositoryFactory;
 import org.apache.james.mailrepository.jpa.JPAMailRepositoryUrlStore;
 import org.apache.james.mailrepository.memory.MailRepositoryStoreConfiguration;
@@ -43,10 +42,12 @@ import org.slf4j.LoggerFactory;
 
 import com.diegonmarcos.mailpack.server.ConfVariables;
 import com.diegonmarcos.mailpack.users.PasswordPolicy;
+import com.diegonmarcos.mailpack.modules.jpa.BoundedJpaMailRepository;
 import com.diegonmarcos.mailpack.modules.jpa.CachingJpaDomainList;
 import com.diegonmarcos.mailpack.modules.jpa.CachingJpaRecipientRewriteTable;
 import com.diegonmarcos.mailpack.modules.jpa.CachingJpaSieveRepository;
 import com.diegonmarcos.mailpack.modules.jpa.CachingJpaUsersRepository;
+import com.diegonmarcos.mailpack.modules.jpa.MailRepositoryColumns;
 import com.diegonmarcos.mailpack.users.PolicyEnforcingUsersRepository;
 
 import com.google.common.collect.ImmutableList;
@@ -93,7 +94,7 @@ public class JpaPersistenceModule extends AbstractModule {
         bind(JPAMailRepositoryUrlStore.class).in(Scopes.SINGLETON);
         bind(MailRepositoryUrlStore.class).to(JPAMailRepositoryUrlStore.class);
         bind(MailRepositoryStoreConfiguration.Item.class).toProvider(() -> new MailRepositoryStoreConfiguration.Item(
-            ImmutableList.of(new Protocol("jpa")), JPAMailRepository.class.getName(), new BaseHierarchicalConfiguration()));
+            ImmutableList.of(new Protocol("jpa")), BoundedJpaMailRepository.class.getName(), new BaseHierarchicalConfiguration()));
         Multibinder.newSetBinder(binder(), MailRepositoryFactory.class).addBinding().to(JPAMailRepositoryFactory.class);
 
         bind(CachingJpaSieveRepository.class).in(Scopes.SINGLETON);
@@ -122,7 +123,9 @@ public class JpaPersistenceModule extends AbstractModule {
         String url = properties.get("openjpa.ConnectionURL");
         LOGGER.info("Database: {} (conf/{}.properties, {}={})", url.replaceFirst("\\?.*", "?..."), file, DATABASE_VARIABLE,
             variables.get(DATABASE_VARIABLE).orElse("embedded"));
-        return Persistence.createEntityManagerFactory(PERSISTENCE_UNIT, properties);
+        EntityManagerFactory entityManagerFactory = Persistence.createEntityManagerFactory(PERSISTENCE_UNIT, properties);
+        MailRepositoryColumns.widen(entityManagerFactory);
+        return entityManagerFactory;
     }
 
     /**

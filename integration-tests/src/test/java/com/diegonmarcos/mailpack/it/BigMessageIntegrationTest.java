@@ -420,7 +420,14 @@ class BigMessageIntegrationTest {
             }
             for (Future<String> reply : replies) {
                 try {
-                    assertThat(reply.get()).startsWith("250");
+                    String answer = reply.get();
+                    if (!answer.startsWith("250")) {
+                        String log = server.processLog();
+                        int cause = log.lastIndexOf("Unable to process request"); // James' log of what ended the session
+                        int from = cause >= 0 ? cause : Math.max(0, log.length() - 6000);
+                        throw new AssertionError("a message was answered " + answer + "; the server's log from there:\n"
+                            + log.substring(from, Math.min(log.length(), from + 6000)));
+                    }
                 } catch (java.util.concurrent.ExecutionException e) {
                     String log = server.processLog();
                     throw new AssertionError("a session failed (" + e.getCause() + "); the server's log ends with:\n"
