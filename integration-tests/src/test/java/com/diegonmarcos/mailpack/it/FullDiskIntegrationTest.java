@@ -209,8 +209,6 @@ class FullDiskIntegrationTest {
 
     @Test
     @Order(2)
-    @org.junit.jupiter.api.Disabled("flaky, cause not found: the JavaMail read of the whole INBOX after the restart timed out in 3 of 5 runs"
-        + " although every accepted message was there at its full size (docs/mailbox-store.md, Full disk)")
     void filledToTheLastByteWhileDeliveringThenKilledEveryAcceptedMessageIsThereAfterTheRestart() throws Exception {
         Load load = new Load();
         Path filler = load.untilTheDiskIsFull();
