@@ -298,4 +298,44 @@ class ImapCapabilitiesIntegrationTest {
             assertThat(capabilities()).contains("ACL", "RIGHTS=texk");
         }
     }
+
+    @Nested
+    class Quota {
+        private final Pattern storage = Pattern.compile("^\\* QUOTA (\\S+) \\(STORAGE (\\d+) (\\d+)\\)$");
+
+        private long[] storage(List<String> lines) {
+            return lines.stream().map(storage::matcher).filter(Matcher::matches)
+                .map(m -> new long[] {Long.parseLong(m.group(2)), Long.parseLong(m.group(3))})
+                .findFirst().orElseThrow(() -> new AssertionError("no * QUOTA ... (STORAGE used limit) in " + lines));
+        }
+
+        /**
+         * RFC 2087 §4.3: GETQUOTAROOT of a user without a limit. James answered no STORAGE resource
+         * and clients showed "Unknown"; the limit such a user has is the disk, so that is what is told.
+         */
+        @Test
+        void rfc2087Section4_3AUserWithoutALimitIsToldItsUsageAndTheDiskAsTheLimit() throws Exception {
+            List<String> lines = ok("GETQUOTAROOT INBOX");
+            assertThat(lines).anyMatch(line -> line.startsWith("* QUOTAROOT \"INBOX\" "));
+            long[] usedAndLimit = storage(lines);
+            long diskKib = java.nio.file.Files.getFileStore(server.home()).getTotalSpace() / 1024;
+            assertThat(usedAndLimit[0]).as("KiB used (James rounds down: the small messages appended may count 0)").isNotNegative();
+            assertThat(usedAndLimit[1]).as(lines.toString()).isGreaterThan(usedAndLimit[0]).isLessThanOrEqualTo(diskKib + usedAndLimit[0]);
+
+            String root = lines.stream().filter(line -> line.startsWith("* QUOTA ")).findFirst().orElseThrow().split(" ")[2];
+            assertThat(storage(ok("GETQUOTA " + root))).as("GETQUOTA answers alike").containsExactly(usedAndLimit[0], usedAndLimit[1]);
+        }
+
+        /** A limit set by the admin is answered as James does: usage and that limit, in KiB. */
+        @Test
+        void aLimitSetThroughWebadminIsAnsweredAsSet() throws Exception {
+            String path = "/quota/users/" + USER + "/size";
+            assertThat(server.webAdmin("PUT", path, "5000000").statusCode()).isEqualTo(204);
+            try {
+                assertThat(storage(ok("GETQUOTAROOT INBOX"))[1]).isEqualTo(5000000 / 1024);
+            } finally {
+                assertThat(server.webAdmin("DELETE", path, null).statusCode()).isEqualTo(204);
+            }
+        }
+    }
 }
