@@ -141,7 +141,7 @@ public class DkimSign extends GenericMailet {
 
     private static void writeTo(MimeMessage message, java.io.OutputStream out) throws IOException {
         try {
-            message.writeTo(out);
+            SaveWithoutParsing.writeTo(message, out);
         } catch (MessagingException e) {
             throw new IOException("cannot write the message: " + e.getMessage(), e);
         }

@@ -99,7 +99,7 @@ public class DkimVerify extends GenericMailet {
         try {
             verdict = verifier.verify(out -> {
                 try {
-                    message.writeTo(out);
+                    SaveWithoutParsing.writeTo(message, out);
                 } catch (MessagingException e) {
                     throw new IOException(e.getMessage(), e);
                 }

@@ -28,7 +28,7 @@ final class EightBitParts {
 
     static boolean declared(MimeMessage message) throws MessagingException, IOException {
         Scanner scanner = new Scanner();
-        message.writeTo(scanner);
+        SaveWithoutParsing.writeTo(message, scanner);
         scanner.endLine();
         return scanner.found;
     }

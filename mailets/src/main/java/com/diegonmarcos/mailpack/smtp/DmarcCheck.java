@@ -43,6 +43,7 @@ import com.diegonmarcos.mailpack.mailets.DkimVerify;
 import com.diegonmarcos.mailpack.mailets.HeaderFields;
 import com.diegonmarcos.mailpack.spf.SpfChecker;
 import com.diegonmarcos.mailpack.spf.SpfVerdict;
+import com.diegonmarcos.mailpack.mailets.SaveWithoutParsing;
 
 /**
  * Port 25, at the end of DATA: SPF (RFC 7208) for the client, DKIM (RFC 6376) for every signature,
@@ -109,7 +110,7 @@ public class DmarcCheck implements JamesMessageHook {
         SpfVerdict spfVerdict = spf.check(ip, mailFrom, helo);
         List<DkimResult> dkimResults = dkim.verify(out -> {
             try {
-                message.writeTo(out);
+                SaveWithoutParsing.writeTo(message, out);
             } catch (MessagingException e) {
                 throw new IOException(e.getMessage(), e);
             }

@@ -44,6 +44,7 @@ import com.diegonmarcos.mailpack.scan.ClamavPolicy;
 import com.diegonmarcos.mailpack.scan.FailurePolicy;
 import com.diegonmarcos.mailpack.scan.Scanning;
 import com.diegonmarcos.mailpack.scan.SpamOutcome;
+import com.diegonmarcos.mailpack.mailets.SaveWithoutParsing;
 
 /**
  * Scans every message at the end of DATA, before it is queued, so a refusal is an SMTP reply and
@@ -216,13 +217,13 @@ public class ScanMessage implements JamesMessageHook {
             throws RspamdException, IOException, MessagingException {
         if (size <= IN_MEMORY_SCAN_BYTES) {
             ByteArrayOutputStream raw = new ByteArrayOutputStream((int) size + 1024);
-            message.writeTo(raw);
+            SaveWithoutParsing.writeTo(message, raw);
             return client.check(raw.toByteArray(), request);
         }
         Path copy = Files.createTempFile("mailpack-rspamd-", ".eml");
         try {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(copy), 64 * 1024)) {
-                message.writeTo(out);
+                SaveWithoutParsing.writeTo(message, out);
             }
             return client.check(copy, request);
         } finally {
@@ -252,7 +253,7 @@ public class ScanMessage implements JamesMessageHook {
         OutputStream out = new java.io.PipedOutputStream(in);
         Thread writer = new Thread(() -> {
             try (out) {
-                message.writeTo(out);
+                SaveWithoutParsing.writeTo(message, out);
             } catch (IOException | MessagingException e) {
                 LOGGER.debug("stopped streaming a message to clamd: {}", e.toString());
             }

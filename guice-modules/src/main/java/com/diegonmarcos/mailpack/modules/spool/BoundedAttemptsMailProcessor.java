@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import com.google.common.base.Throwables;
 import com.google.common.collect.ImmutableList;
+import com.diegonmarcos.mailpack.mailets.SaveWithoutParsing;
 
 /**
  * The mail processor the spooler calls for every mail it takes from the spool queue: James' own
@@ -158,7 +159,7 @@ public final class BoundedAttemptsMailProcessor implements MailProcessor {
         try {
             Files.createDirectories(lastResort);
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
-                mail.getMessage().writeTo(out);
+                SaveWithoutParsing.writeTo(mail.getMessage(), out);
             }
         } catch (IOException | MessagingException | RuntimeException e) {
             attempts.begin(name, settings.maxAttempts() + 1, previous.lastError()); // not a crash: try again
