@@ -1,6 +1,5 @@
 package com.diegonmarcos.mailpack.it;
 
-import static com.diegonmarcos.mailpack.it.Clients.imapsInbox;
 import static com.diegonmarcos.mailpack.it.Clients.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -139,13 +138,38 @@ class FullDiskIntegrationTest {
             if (!rcpt.startsWith("250")) {
                 return rcpt;
             }
-            return smtp.data(message("alice@example.org", DIEGO, "full disk", marker + "\r\n" + body));
+            return smtp.data(message("alice@example.org", DIEGO, "full disk " + marker, marker + "\r\n" + body));
         }
     }
 
     static void awaitInInbox(String marker) {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
-            assertThat(imapsInbox(server, DIEGO, PASSWORD)).anySatisfy(raw -> assertThat(raw).contains(marker)));
+            assertThat(subjectsInInbox()).anySatisfy(subject -> assertThat(subject).endsWith(marker)));
+    }
+
+    /**
+     * The subjects of every message in the INBOX (one FETCH of the envelopes): the INBOX holds hundreds
+     * of 230 KB messages here, and reading them whole each poll (JavaMail fetches bodies in 16 KiB
+     * parts) ran into the IMAP stall this class is not about (docs/mailbox-store.md, Full disk).
+     */
+    static List<String> subjectsInInbox() throws Exception {
+        try (javax.mail.Store store = Clients.imapsStore(server, DIEGO, PASSWORD)) {
+            javax.mail.Folder inbox = store.getFolder("INBOX");
+            inbox.open(javax.mail.Folder.READ_ONLY);
+            try {
+                javax.mail.Message[] messages = inbox.getMessages();
+                javax.mail.FetchProfile envelope = new javax.mail.FetchProfile();
+                envelope.add(javax.mail.FetchProfile.Item.ENVELOPE);
+                inbox.fetch(messages, envelope);
+                List<String> subjects = new ArrayList<>();
+                for (javax.mail.Message message : messages) {
+                    subjects.add(String.valueOf(message.getSubject()));
+                }
+                return subjects;
+            } finally {
+                inbox.close(false);
+            }
+        }
     }
 
     static String health() throws Exception {
@@ -209,9 +233,6 @@ class FullDiskIntegrationTest {
 
     @Test
     @Order(2)
-    @org.junit.jupiter.api.Disabled("an intermittent IMAP stall, not the disk: JavaMail's partial FETCH of a message came back"
-        + " without its body and the NOOP it sent next got no answer (read timed out); also seen once in HostileSmtpIntegrationTest."
-        + " Passed 6 of 6 alone, failed 1 of 2 in the full suite (docs/mailbox-store.md, Full disk)")
     void filledToTheLastByteWhileDeliveringThenKilledEveryAcceptedMessageIsThereAfterTheRestart() throws Exception {
         Load load = new Load();
         Path filler = load.untilTheDiskIsFull();
@@ -295,8 +316,8 @@ class FullDiskIntegrationTest {
             assertThat(accepted).hasSizeGreaterThanOrEqualTo(10);
             List<String> markers = accepted.stream().map(line -> line.substring(0, line.indexOf(' '))).toList();
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-                List<String> inbox = imapsInbox(server, DIEGO, PASSWORD);
-                assertThat(markers).allSatisfy(marker -> assertThat(inbox).anySatisfy(raw -> assertThat(raw).contains(marker)));
+                List<String> inbox = subjectsInInbox();
+                assertThat(markers).allSatisfy(marker -> assertThat(inbox).anySatisfy(subject -> assertThat(subject).endsWith(marker)));
             });
         }
     }
