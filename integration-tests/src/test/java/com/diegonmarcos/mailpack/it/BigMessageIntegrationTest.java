@@ -333,7 +333,7 @@ class BigMessageIntegrationTest {
                 out.flush();
                 String first = readLine(in);
                 Matcher literal = Pattern.compile("\\{(\\d+)}$").matcher(first);
-                assertThat(literal.find()).as(first).isTrue();
+                assertThat(literal.find()).as("first line of the FETCH of UID %d (of %s, SEARCH answered %s): %s", uid, uids, search, first).isTrue();
                 long size = Long.parseLong(literal.group(1));
                 fetched.add(splitAndDigest(in, size));
                 String rest;
