@@ -326,6 +326,18 @@ class ImapCapabilitiesIntegrationTest {
             assertThat(storage(ok("GETQUOTA " + root))).as("GETQUOTA answers alike").containsExactly(usedAndLimit[0], usedAndLimit[1]);
         }
 
+        /** A quota root or mailbox that is not the user's gets James' own refusal, nothing added, and the session goes on. */
+        @Test
+        void aForeignOrMalformedQuotaRootGetsNoDiskFigure() throws Exception {
+            List<String> foreign = run("GETQUOTA \"#private&diego@diegonmarcos.com\"");
+            assertThat(last(foreign)).as(foreign.toString()).doesNotStartWith("t" + tags + " OK");
+            assertThat(foreign).noneMatch(line -> line.startsWith("* QUOTA "));
+            List<String> malformed = run("GETQUOTAROOT \"no-such-mailbox-" + UUID.randomUUID() + "\"");
+            assertThat(last(malformed)).as(malformed.toString()).doesNotStartWith("t" + tags + " OK");
+            assertThat(malformed).noneMatch(line -> line.startsWith("* QUOTA "));
+            ok("NOOP");
+        }
+
         /** A limit set by the admin is answered as James does: usage and that limit, in KiB. */
         @Test
         void aLimitSetThroughWebadminIsAnsweredAsSet() throws Exception {

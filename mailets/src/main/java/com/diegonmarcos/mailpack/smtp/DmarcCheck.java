@@ -41,9 +41,9 @@ import com.diegonmarcos.mailpack.dmarc.Policy;
 import com.diegonmarcos.mailpack.dns.DnsClient;
 import com.diegonmarcos.mailpack.mailets.DkimVerify;
 import com.diegonmarcos.mailpack.mailets.HeaderFields;
+import com.diegonmarcos.mailpack.mailets.SaveWithoutParsing;
 import com.diegonmarcos.mailpack.spf.SpfChecker;
 import com.diegonmarcos.mailpack.spf.SpfVerdict;
-import com.diegonmarcos.mailpack.mailets.SaveWithoutParsing;
 
 /**
  * Port 25, at the end of DATA: SPF (RFC 7208) for the client, DKIM (RFC 6376) for every signature,

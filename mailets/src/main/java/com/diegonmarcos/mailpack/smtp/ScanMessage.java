@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 
 import com.diegonmarcos.mailpack.clamav.ClamdResult;
 import com.diegonmarcos.mailpack.mailets.FileIntoJunk;
+import com.diegonmarcos.mailpack.mailets.SaveWithoutParsing;
 import com.diegonmarcos.mailpack.rspamd.RspamdClient;
 import com.diegonmarcos.mailpack.rspamd.RspamdException;
 import com.diegonmarcos.mailpack.rspamd.RspamdRequest;
@@ -44,7 +45,6 @@ import com.diegonmarcos.mailpack.scan.ClamavPolicy;
 import com.diegonmarcos.mailpack.scan.FailurePolicy;
 import com.diegonmarcos.mailpack.scan.Scanning;
 import com.diegonmarcos.mailpack.scan.SpamOutcome;
-import com.diegonmarcos.mailpack.mailets.SaveWithoutParsing;
 
 /**
  * Scans every message at the end of DATA, before it is queued, so a refusal is an SMTP reply and

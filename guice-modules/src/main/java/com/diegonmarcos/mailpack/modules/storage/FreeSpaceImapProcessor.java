@@ -138,22 +138,15 @@ public class FreeSpaceImapProcessor implements ImapProcessor {
         };
         return delegate.processReactive(message, holding, session)
             .then(Mono.defer(() -> storageOnDisk(message, held)))
-            .map(Optional::of)
-            .defaultIfEmpty(Optional.empty())
-            .doOnNext(storage -> {
-                for (ImapResponseMessage response : held) {
-                    if (storage.isPresent() && isTaggedOk(response)) {
-                        responder.respond(storage.get());
-                    }
-                    responder.respond(response);
-                }
+            .doOnNext(storage -> held.add(held.size() - 1, storage)) // before the tagged OK, which storageOnDisk found last
+            .then(Mono.fromRunnable(() -> {
+                held.forEach(responder::respond);
                 responder.flush();
-            })
-            .then();
+            }));
     }
 
     private Mono<QuotaResponse> storageOnDisk(ImapMessage message, List<ImapResponseMessage> held) {
-        boolean answered = held.stream().anyMatch(FreeSpaceImapProcessor::isTaggedOk);
+        boolean answered = !held.isEmpty() && isTaggedOk(held.get(held.size() - 1));
         boolean hasStorage = held.stream().anyMatch(response -> response instanceof QuotaResponse
             && ImapConstants.STORAGE_QUOTA_RESOURCE.equalsIgnoreCase(((QuotaResponse) response).getResourceName()));
         long free = space.freeBytes();
@@ -182,6 +175,7 @@ public class FreeSpaceImapProcessor implements ImapProcessor {
                     return Mono.empty();
                 });
         } catch (MailboxException e) {
+            LOGGER.debug("No disk-sized STORAGE quota for {}: {}", root.get(), e.toString());
             return Mono.empty();
         }
     }
