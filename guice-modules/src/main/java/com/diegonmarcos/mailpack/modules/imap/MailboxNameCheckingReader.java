@@ -74,7 +74,7 @@ final class MailboxNameCheckingReader extends ImapRequestLineReader {
     @Override
     public String atom() throws DecodingException {
         String atom = super.atom();
-        if (UID.equalsIgnoreCase(command) && uidSubcommand == null) {
+        if (uidCommand() && uidSubcommand == null) {
             uidSubcommand = atom;
         }
         return atom;
