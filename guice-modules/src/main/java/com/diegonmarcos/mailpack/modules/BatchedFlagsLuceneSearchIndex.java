@@ -126,6 +126,31 @@ public class BatchedFlagsLuceneSearchIndex extends LuceneMessageSearchIndex {
     }
 
     /**
+     * Deletes the documents of the messages in {@code range} of the mailbox. James 3.8.1 builds its query for
+     * a single UID or "from a UID on", and for a range of UIDs ({@code MessageRange.Type.RANGE}, what an
+     * expunge of two or more messages in a row gives) it deletes every document of the mailbox: after such an
+     * EXPUNGE no SEARCH found anything in the folder until it was re-indexed.
+     */
+    @Override
+    public void delete(MailboxId mailboxId, MessageRange range) throws IOException {
+        if (range.getType() != MessageRange.Type.RANGE) {
+            super.delete(mailboxId, range);
+            return;
+        }
+        if (writer.isEmpty()) {
+            for (MessageUid uid : range) {
+                super.delete(mailboxId, MessageRange.one(uid));
+            }
+            return;
+        }
+        BooleanQuery query = new BooleanQuery();
+        query.add(new TermQuery(new Term(MAILBOX_ID_FIELD, mailboxId.serialize())), BooleanClause.Occur.MUST);
+        query.add(NumericRangeQuery.newLongRange(UID_FIELD, range.getUidFrom().asLong(), range.getUidTo().asLong(), true, true),
+            BooleanClause.Occur.MUST);
+        writer.orElseThrow().deleteDocuments(query);
+    }
+
+    /**
      * Flag changes of messages that have no document in the index (yet): a subclass that indexes new
      * messages later than James does can apply them then. Here they are dropped, as James drops them.
      */

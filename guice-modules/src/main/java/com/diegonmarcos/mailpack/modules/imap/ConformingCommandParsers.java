@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 /**
  * James' command parsers, each reading mailbox names strictly ({@link MailboxNameCheckingReader},
  * {@link StrictMailboxNames}: an invalid name is a tagged BAD and the session goes on), and LIST parsed
- * as RFC 5258 writes it ({@link ExtendedListParser}).
+ * as RFC 5258 writes it ({@link ExtendedListParser}), RFC 5182's {@code $} as {@link SavedSearchResult}.
  */
 final class ConformingCommandParsers implements ImapCommandParserFactory {
     private static final Logger LOGGER = LoggerFactory.getLogger(ConformingCommandParsers.class);
@@ -37,12 +37,12 @@ final class ConformingCommandParsers implements ImapCommandParserFactory {
     @Override
     public ImapCommandParser getParser(String commandName) {
         ImapCommandParser parser = "LIST".equalsIgnoreCase(commandName) ? list : james.getParser(commandName);
-        return parser == null ? null : (request, tag, session) -> parse(parser, request, tag, session);
+        return parser == null ? null : (request, tag, session) -> parse(commandName, parser, request, tag, session);
     }
 
-    private ImapMessage parse(ImapCommandParser parser, ImapRequestLineReader request, Tag tag, ImapSession session) {
+    private ImapMessage parse(String commandName, ImapCommandParser parser, ImapRequestLineReader request, Tag tag, ImapSession session) {
         try {
-            ImapMessage message = parser.parse(new MailboxNameCheckingReader(request), tag, session);
+            ImapMessage message = parser.parse(MailboxNameCheckingReader.forCommand(request, commandName), tag, session);
             checkPattern(message);
             return message;
         } catch (DecodingException e) {

@@ -49,8 +49,8 @@ class MailpackImapServer extends IMAPServer {
 
     MailpackImapServer(ImapDecoder decoder, ImapEncoder encoder, ImapProcessor processor, ImapMetrics imapMetrics,
                        GaugeRegistry gaugeRegistry) {
-        // answers reordered outermost; the CONDSTORE setting is read into the processor inside
-        super(decoder, encoder, new FetchConformanceProcessor(processor), imapMetrics, gaugeRegistry);
+        // $ resolved outermost (RFC 5182), then answers reordered; the CONDSTORE setting is read into the processor inside
+        super(decoder, encoder, new SavedSearchResultProcessor(new FetchConformanceProcessor(processor)), imapMetrics, gaugeRegistry);
         this.decoder = decoder;
         this.processor = processor;
     }
