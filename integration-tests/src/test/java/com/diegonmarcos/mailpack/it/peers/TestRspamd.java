@@ -47,6 +47,7 @@ public final class TestRspamd implements BeforeAllCallback, AfterAllCallback {
 
     private final Map<String, String> localFiles = new LinkedHashMap<>();
     private Supplier<String> redis = () -> null;
+    private TestRedis bayes;
     private Supplier<String> dns = () -> null;
     private Path directory;
     private int port;
@@ -71,6 +72,7 @@ public final class TestRspamd implements BeforeAllCallback, AfterAllCallback {
     /** Bayes (and learning) in this Redis. */
     public TestRspamd redis(TestRedis testRedis) {
         this.redis = () -> "127.0.0.1:" + testRedis.port();
+        this.bayes = testRedis;
         return this;
     }
 
@@ -195,6 +197,27 @@ public final class TestRspamd implements BeforeAllCallback, AfterAllCallback {
     /** Messages learned so far (spam and ham). */
     public long learned() throws IOException, InterruptedException {
         return stat().path("learned").asLong();
+    }
+
+    /**
+     * Messages Bayes has learned as spam ({@code spam}) or as ham so far, read in its Redis: rspamd keeps the
+     * counts in the fields {@code learns_spam} / {@code learns_ham} of the hashes listed in the set
+     * {@code BAYES_SPAM_keys} / {@code BAYES_HAM_keys}. A message learned again in the other class moves
+     * from one count to the other. (The controller's {@code /stat} shows these figures only after its
+     * periodic refresh from Redis, about a minute here, and {@code learned} counts both classes together.)
+     */
+    public long bayesLearns(boolean spam) {
+        if (bayes == null) {
+            throw new IllegalStateException("this rspamd has no Redis: no Bayes learning");
+        }
+        long learns = 0;
+        for (String key : bayes.cli("SMEMBERS", spam ? "BAYES_SPAM_keys" : "BAYES_HAM_keys").split("\n")) {
+            if (!key.isBlank()) {
+                String count = bayes.cli("HGET", key.trim(), spam ? "learns_spam" : "learns_ham").trim();
+                learns += count.isEmpty() ? 0 : Long.parseLong(count);
+            }
+        }
+        return learns;
     }
 
     /** A direct {@code /checkv2}, as a client from {@code ip} (use TEST-NET, e.g. 192.0.2.7: loopback skips checks). */
