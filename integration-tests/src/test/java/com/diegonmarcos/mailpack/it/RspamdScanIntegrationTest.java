@@ -7,6 +7,7 @@ import static com.diegonmarcos.mailpack.it.ScanClients.wordyMessage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -184,6 +185,66 @@ class RspamdScanIntegrationTest {
         assertThat(ScanClients.move(server, DIEGO, PASSWORD, "Spam", "INBOX", ham)).isEqualTo(1);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(rspamd::learned, learned -> learned == before + 2);
         assertThat(rspamd.stat().toString()).contains("BAYES_HAM").contains("BAYES_SPAM");
+    }
+
+    /**
+     * A user's "move to junk" taken back: the message was learned as spam (and marked {@code $Junk}), so
+     * moving it out of Junk learns it as ham, which moves it from rspamd's spam count to its ham count.
+     */
+    @Test
+    void aMessageTakenBackOutOfJunkIsLearnedAsHamAgain() throws Exception {
+        String marker = "taken-back-" + UUID.randomUUID();
+        assertThat(sendInbound(server, DIEGO, wordyMessage("alice@example.org", DIEGO, "quarterly figures attached", marker))).startsWith("250");
+        awaitIn("INBOX", marker);
+        long spamBefore = rspamd.bayesLearns(true);
+        long hamBefore = rspamd.bayesLearns(false);
+        assertThat(ScanClients.move(server, DIEGO, PASSWORD, "INBOX", "Spam", marker)).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> keywords("Spam", marker).contains("$Junk"));
+        assertThat(rspamd.bayesLearns(true)).isEqualTo(spamBefore + 1);
+
+        assertThat(ScanClients.move(server, DIEGO, PASSWORD, "Spam", "INBOX", marker)).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> keywords("INBOX", marker).contains("$NotJunk"));
+        assertThat(keywords("INBOX", marker)).doesNotContain("$Junk");
+        assertThat(rspamd.bayesLearns(false)).isEqualTo(hamBefore + 1);
+        assertThat(rspamd.bayesLearns(true)).isEqualTo(spamBefore);
+    }
+
+    /** Deleting a junk message (a move into Trash) is no verdict: it is not learned as ham; taking one out to INBOX is. */
+    @Test
+    void aJunkMessageDeletedIntoTrashIsNotLearnedAsHam() throws Exception {
+        String deleted = "deleted-junk-" + UUID.randomUUID();
+        String rescued = "rescued-junk-" + UUID.randomUUID();
+        for (String marker : List.of(deleted, rescued)) {
+            assertThat(sendInbound(server, DIEGO, wordyMessage("alice@example.org", DIEGO, "mailpack-junk-test " + marker, marker))).startsWith("250");
+            assertThat(awaitIn("Spam", marker)).contains("X-Spam-Flag: YES");
+        }
+        long hamBefore = rspamd.bayesLearns(false);
+        assertThat(ScanClients.move(server, DIEGO, PASSWORD, "Spam", "Trash", deleted)).isEqualTo(1);
+        assertThat(ScanClients.move(server, DIEGO, PASSWORD, "Spam", "INBOX", rescued)).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> keywords("INBOX", rescued).contains("$NotJunk"));
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
+            .until(() -> rspamd.bayesLearns(false) == hamBefore + 1);
+        assertThat(keywords("Trash", deleted)).doesNotContain("$NotJunk", "$Junk");
+    }
+
+    /** The keywords of the first message of {@code folder} containing {@code marker} (read-only: nothing is changed). */
+    static List<String> keywords(String folderName, String marker) throws Exception {
+        try (javax.mail.Store store = Clients.imapsStore(server, DIEGO, PASSWORD)) {
+            javax.mail.Folder folder = store.getFolder(folderName);
+            folder.open(javax.mail.Folder.READ_ONLY);
+            try {
+                for (javax.mail.Message message : folder.getMessages()) {
+                    java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+                    message.writeTo(raw);
+                    if (raw.toString(StandardCharsets.UTF_8).contains(marker)) {
+                        return List.of(message.getFlags().getUserFlags());
+                    }
+                }
+                return List.of();
+            } finally {
+                folder.close(false);
+            }
+        }
     }
 
     @Test

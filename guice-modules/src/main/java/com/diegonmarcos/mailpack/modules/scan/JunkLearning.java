@@ -6,11 +6,13 @@ import java.util.Iterator;
 import java.util.regex.Pattern;
 
 import javax.inject.Inject;
+import javax.mail.Flags;
 
 import org.apache.james.events.Event;
 import org.apache.james.events.EventListener;
 import org.apache.james.events.Group;
 import org.apache.james.mailbox.MailboxManager;
+import org.apache.james.mailbox.DefaultMailboxes;
 import org.apache.james.mailbox.MailboxSession;
 import org.apache.james.mailbox.MessageManager;
 import org.apache.james.mailbox.MessageUid;
@@ -27,10 +29,19 @@ import com.diegonmarcos.mailpack.smtp.ScanMessage;
 
 /**
  * Teaches rspamd's Bayes classifier from what users do over IMAP, asynchronously (an IMAP MOVE or
- * COPY never waits for rspamd): a message put into the Junk folder by a user (not by delivery) is
- * sent to the controller's {@code /learnspam}; a message that we had filed as junk
- * ({@code X-Spam-Flag: YES}) put into another folder goes to {@code /learnham}. Failures are logged
- * (WARN) and dropped: learning is best effort and never affects the mailbox.
+ * COPY never waits for rspamd):
+ * <ul>
+ *   <li>a message a user puts into the Junk folder (not one delivered there) goes to the controller's
+ *       {@code /learnspam}, and is given the keyword {@code $Junk} (RFC 5788);</li>
+ *   <li>a message put into another folder goes to {@code /learnham} when it was learned as spam
+ *       ({@code $Junk}: the user took back a "move to junk") or when we had filed it as junk
+ *       ({@code X-Spam-Flag: YES}) and it was not learned as ham already ({@code $NotJunk}); it is then
+ *       given {@code $NotJunk} instead of {@code $Junk};</li>
+ *   <li>nothing is learned from a message put into Trash: deleting a message is no verdict on it (a spam
+ *       deleted from Junk was learned as ham before).</li>
+ * </ul>
+ * rspamd moves a message learned in one class to the other when it is learned again. Failures are logged
+ * (WARN) and dropped: learning is best effort and never affects the mailbox beyond the two keywords.
  */
 public class JunkLearning implements EventListener.GroupEventListener {
     public static class JunkLearningGroup extends Group {
@@ -38,6 +49,8 @@ public class JunkLearning implements EventListener.GroupEventListener {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(JunkLearning.class);
     private static final Group GROUP = new JunkLearningGroup();
+    static final String JUNK = "$Junk";
+    static final String NOT_JUNK = "$NotJunk";
     private static final Pattern SPAM_FLAG = Pattern.compile("(?im)^" + ScanMessage.SPAM_FLAG + ":\\s*YES\\s*$");
 
     private final Scanning scanning;
@@ -75,7 +88,11 @@ public class JunkLearning implements EventListener.GroupEventListener {
         if (!(event instanceof MailboxEvents.Added added) || added.isDelivery() || !active()) {
             return;
         }
-        boolean intoJunk = added.getMailboxPath().getName().equalsIgnoreCase(learning.junkFolder());
+        String folder = added.getMailboxPath().getName();
+        boolean intoJunk = folder.equalsIgnoreCase(learning.junkFolder());
+        if (!intoJunk && folder.equalsIgnoreCase(DefaultMailboxes.TRASH)) {
+            return;
+        }
         try {
             MailboxSession session = mailboxManager.createSystemSession(added.getUsername());
             try {
@@ -104,10 +121,12 @@ public class JunkLearning implements EventListener.GroupEventListener {
             try (InputStream in = result.getFullContent().getInputStream()) {
                 content = in.readAllBytes();
             }
+            Flags flags = result.getFlags();
+            boolean learnedSpam = flags.contains(JUNK);
             boolean spam;
-            if (intoJunk) {
+            if (intoJunk && !learnedSpam) {
                 spam = true;
-            } else if (SPAM_FLAG.matcher(headerSection(content)).find()) {
+            } else if (!intoJunk && (learnedSpam || !flags.contains(NOT_JUNK) && SPAM_FLAG.matcher(headerSection(content)).find())) {
                 spam = false;
             } else {
                 continue;
@@ -116,6 +135,10 @@ public class JunkLearning implements EventListener.GroupEventListener {
                 boolean learned = rspamd.client().learn(spam, content);
                 LOGGER.info("rspamd {} uid {} of {}: {}", spam ? "learnspam" : "learnham", uid,
                     mailbox.getMailboxPath().asString(), learned ? "learned" : "declined (too short or already learned)");
+                if (learned) {
+                    mailbox.setFlags(new Flags(spam ? JUNK : NOT_JUNK), MessageManager.FlagsUpdateMode.ADD, MessageRange.one(uid), session);
+                    mailbox.setFlags(new Flags(spam ? NOT_JUNK : JUNK), MessageManager.FlagsUpdateMode.REMOVE, MessageRange.one(uid), session);
+                }
             } catch (RspamdException e) {
                 LOGGER.warn("rspamd {} uid {} failed: {}", spam ? "learnspam" : "learnham", uid, e.getMessage());
             }
