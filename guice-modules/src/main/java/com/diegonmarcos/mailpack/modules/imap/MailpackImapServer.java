@@ -22,11 +22,12 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 
 /**
- * One IMAP listener: James' {@link IMAPServer} with two handlers of mailpack in each connection's pipeline,
+ * One IMAP listener: James' {@link IMAPServer} with three handlers of mailpack in each connection's pipeline,
  * <ul>
  *   <li>{@link GuardedImapRequestDecoder} in place of James' request decoder: commands before login at most
  *       8 KiB, literals after login at most {@code literalSizeLimit} (required: the message size limit);</li>
- *   <li>{@link LoginDeadline}: a connection must log in within {@code loginTimeout} seconds.</li>
+ *   <li>{@link LoginDeadline}: a connection must log in within {@code loginTimeout} seconds;</li>
+ *   <li>{@link ResponsesInCallOrder}: responses reach the socket in the order James wrote them, from any thread.</li>
  * </ul>
  * The connection limits ({@code connectionLimit}, {@code connectionLimitPerIP}) and the authenticated
  * session timeout ({@code timeout}) are James' own.
@@ -106,6 +107,7 @@ class MailpackImapServer extends IMAPServer {
                 pipeline.replace(NettyConstants.REQUEST_DECODER, NettyConstants.REQUEST_DECODER,
                     new GuardedImapRequestDecoder(decoder, inMemorySizeLimit, literalSizeLimit, maxLineLength, limits));
                 pipeline.addAfter(NettyConstants.TIMEOUT_HANDLER, LOGIN_DEADLINE_HANDLER, new LoginDeadline(loginTimeout));
+                ResponsesInCallOrder.addAfter(pipeline, NettyConstants.CHUNK_WRITE_HANDLER, channel.eventLoop());
             }
         };
     }
