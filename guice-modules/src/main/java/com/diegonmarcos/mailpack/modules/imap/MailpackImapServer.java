@@ -51,7 +51,7 @@ class MailpackImapServer extends IMAPServer {
     MailpackImapServer(ImapDecoder decoder, ImapEncoder encoder, ImapProcessor processor, ImapMetrics imapMetrics,
                        GaugeRegistry gaugeRegistry) {
         // answers reordered outermost; the CONDSTORE setting is read into the processor inside
-        super(decoder, encoder, new FetchConformanceProcessor(processor), imapMetrics, gaugeRegistry);
+        super(decoder, encoder, new FetchConformanceProcessor(new ExaminedStaysUnchanged(processor)), imapMetrics, gaugeRegistry);
         this.decoder = decoder;
         this.processor = processor;
     }
