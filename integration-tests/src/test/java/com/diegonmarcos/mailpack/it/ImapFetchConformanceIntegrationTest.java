@@ -343,6 +343,63 @@ class ImapFetchConformanceIntegrationTest {
         return -1;
     }
 
+    // ---- EXAMINE is read-only (RFC 3501 §6.3.2) -----------------------------------------------------
+
+    /**
+     * §6.3.2: in a mailbox selected with EXAMINE "no changes to the permanent state of the mailbox,
+     * including per-user state, are permitted"; §6.4.5 sets {@code \Seen} for BODY[] only where it may.
+     * After SELECT the same FETCH does set it.
+     */
+    @Test
+    void aBodyFetchedInAnExaminedMailboxStaysUnseen() throws Exception {
+        try (ImapDialog imap = loggedIn()) {
+            String folder = newFolder(imap);
+            append(imap, folder, crlf("Subject: read only", "", "a body"));
+            assertThat(imap.command("e1", "EXAMINE " + folder)).last().asString().startsWith("e1 OK [READ-ONLY]");
+            List<String> fetched = imap.command("e2", "FETCH 1 (BODY[TEXT])");
+            assertOk(fetched, "e2");
+            assertThat(String.join("\n", fetched)).contains("a body").doesNotContain("\\Seen");
+            assertThat(imap.command("e3", "FETCH 1 (FLAGS)")).first().asString().doesNotContain("\\Seen");
+
+            assertThat(imap.command("s1", "SELECT " + folder)).last().asString().startsWith("s1 OK [READ-WRITE]");
+            assertThat(imap.command("s2", "FETCH 1 (FLAGS)")).first().asString().doesNotContain("\\Seen");
+            assertOk(imap.command("s3", "FETCH 1 (BODY[TEXT])"), "s3");
+            assertThat(imap.command("s4", "FETCH 1 (FLAGS)")).first().asString().contains("\\Seen");
+        }
+    }
+
+    /** §6.3.2: STORE, EXPUNGE and MOVE change nothing in an EXAMINEd mailbox; CLOSE there expunges nothing (§6.4.2). */
+    @Test
+    void anExaminedMailboxRefusesChangesAndCloseExpungesNothing() throws Exception {
+        try (ImapDialog imap = loggedIn()) {
+            String folder = newFolder(imap);
+            String target = newFolder(imap);
+            append(imap, folder, crlf("Subject: keep one", "", "one"));
+            append(imap, folder, crlf("Subject: keep two", "", "two"));
+            assertOk(imap.command("s1", "SELECT " + folder), "s1");
+            assertOk(imap.command("s2", "STORE 2 +FLAGS.SILENT (\\Deleted)"), "s2");
+            assertOk(imap.command("s3", "UNSELECT"), "s3");
+
+            assertOk(imap.command("e1", "EXAMINE " + folder), "e1");
+            assertThat(imap.command("e2", "STORE 1 +FLAGS (\\Flagged)")).last().asString().startsWith("e2 NO");
+            assertThat(imap.command("e3", "EXPUNGE")).last().asString().startsWith("e3 NO");
+            assertThat(imap.command("e4", "UID EXPUNGE 1:*")).last().asString().startsWith("e4 NO");
+            assertThat(imap.command("e5", "MOVE 1 " + target)).last().asString().startsWith("e5 NO");
+            assertOk(imap.command("e6", "COPY 1 " + target), "e6"); // the examined mailbox is left as it was
+            assertThat(imap.command("e7", "CLOSE")).last().asString().startsWith("e7 OK");
+            assertThat(imap.command("e8", "FETCH 1 (FLAGS)")).last().asString().matches("e8 (BAD|NO) .*"); // nothing selected
+
+            assertThat(imap.command("t1", "STATUS " + folder + " (MESSAGES)")).first().asString().endsWith("(MESSAGES 2)");
+            assertThat(imap.command("t2", "STATUS " + target + " (MESSAGES)")).first().asString().endsWith("(MESSAGES 1)");
+            assertOk(imap.command("t3", "SELECT " + folder), "t3");
+            List<String> flags = imap.command("t4", "FETCH 1:2 (FLAGS)");
+            assertThat(flags.get(0)).doesNotContain("\\Flagged");
+            assertThat(flags.get(1)).contains("\\Deleted");
+            assertOk(imap.command("t5", "CLOSE"), "t5"); // a read-write CLOSE still expunges
+            assertThat(imap.command("t6", "STATUS " + folder + " (MESSAGES)")).first().asString().endsWith("(MESSAGES 1)");
+        }
+    }
+
     // ---- the dialog ---------------------------------------------------------------------------------
 
     /** {@code message} APPENDed alone to a new folder, then {@code FETCH 1 (item)}: the untagged answer, CRLFs kept inside. */

@@ -22,11 +22,12 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 
 /**
- * One IMAP listener: James' {@link IMAPServer} with two handlers of mailpack in each connection's pipeline,
+ * One IMAP listener: James' {@link IMAPServer} with three handlers of mailpack in each connection's pipeline,
  * <ul>
  *   <li>{@link GuardedImapRequestDecoder} in place of James' request decoder: commands before login at most
  *       8 KiB, literals after login at most {@code literalSizeLimit} (required: the message size limit);</li>
- *   <li>{@link LoginDeadline}: a connection must log in within {@code loginTimeout} seconds.</li>
+ *   <li>{@link LoginDeadline}: a connection must log in within {@code loginTimeout} seconds;</li>
+ *   <li>{@link ResponsesInCallOrder}: responses reach the socket in the order James wrote them, from any thread.</li>
  * </ul>
  * The connection limits ({@code connectionLimit}, {@code connectionLimitPerIP}) and the authenticated
  * session timeout ({@code timeout}) are James' own.
@@ -49,8 +50,10 @@ class MailpackImapServer extends IMAPServer {
 
     MailpackImapServer(ImapDecoder decoder, ImapEncoder encoder, ImapProcessor processor, ImapMetrics imapMetrics,
                        GaugeRegistry gaugeRegistry) {
-        // $ resolved outermost (RFC 5182), then answers reordered; the CONDSTORE setting is read into the processor inside
-        super(decoder, encoder, new SavedSearchResultProcessor(new FetchConformanceProcessor(processor)), imapMetrics, gaugeRegistry);
+        // $ resolved outermost (RFC 5182), then answers reordered, then an EXAMINEd mailbox kept unchanged;
+        // the CONDSTORE setting is read into the processor inside
+        super(decoder, encoder, new SavedSearchResultProcessor(new FetchConformanceProcessor(new ExaminedStaysUnchanged(processor))),
+            imapMetrics, gaugeRegistry);
         this.decoder = decoder;
         this.processor = processor;
     }
@@ -106,6 +109,7 @@ class MailpackImapServer extends IMAPServer {
                 pipeline.replace(NettyConstants.REQUEST_DECODER, NettyConstants.REQUEST_DECODER,
                     new GuardedImapRequestDecoder(decoder, inMemorySizeLimit, literalSizeLimit, maxLineLength, limits));
                 pipeline.addAfter(NettyConstants.TIMEOUT_HANDLER, LOGIN_DEADLINE_HANDLER, new LoginDeadline(loginTimeout));
+                ResponsesInCallOrder.addAfter(pipeline, NettyConstants.CHUNK_WRITE_HANDLER, channel.eventLoop());
             }
         };
     }
