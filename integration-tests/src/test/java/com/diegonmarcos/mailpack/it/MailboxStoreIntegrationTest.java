@@ -310,6 +310,60 @@ class MailboxStoreIntegrationTest {
         }
     }
 
+    /**
+     * Clients (a phone, a laptop, the webmail) SELECT the INBOX at once while mail keeps arriving: each
+     * SELECT clears the new messages' {@code \Recent} flag and counts the mailbox. When the clearing came first in
+     * the SELECT's transaction, two SELECTs each held the rows they cleared while counting over the other's:
+     * a Derby deadlock, and the victim answered {@code NO SELECT processing failed}.
+     */
+    @Test
+    @Order(7)
+    void sessionsSelectingTheSameMailboxWhileMailArrivesNeverFail() throws Exception {
+        String shared = "Shared";
+        Clients.imapsCreateFolder(server, USER, PASSWORD, shared);
+        int selecting = 4;
+        ExecutorService threads = Executors.newFixedThreadPool(selecting + 1);
+        try {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            Future<Integer> appended = threads.submit(() -> {
+                int count = 0;
+                try (Store store = Clients.imapsStore(server, USER, PASSWORD)) {
+                    Folder folder = store.getFolder(shared);
+                    while (System.nanoTime() < end) {
+                        folder.appendMessages(new Message[] {appended("shared " + count++)});
+                    }
+                }
+                return count;
+            });
+            List<Future<Duration>> sessions = new ArrayList<>();
+            for (int i = 0; i < selecting; i++) {
+                sessions.add(threads.submit(() -> selectUntil(end, shared)));
+            }
+            for (Future<Duration> session : sessions) {
+                assertThat(session.get(2, TimeUnit.MINUTES)).isLessThan(Duration.ofSeconds(5));
+            }
+            assertThat(appended.get(2, TimeUnit.MINUTES)).isPositive();
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    /** SELECT again and again until {@code end}; the slowest SELECT. A SELECT not answered OK fails the test. */
+    private static Duration selectUntil(long end, String folder) throws Exception {
+        Duration slowest = Duration.ZERO;
+        try (ImapDialog imap = ImapDialog.connectTls(server.imapsPort(), Clients.trusting(server.certificate()))) {
+            assertThat(imap.command("l", "LOGIN " + USER + " " + PASSWORD)).last().asString().startsWith("l OK");
+            int round = 0;
+            while (System.nanoTime() < end) {
+                long started = System.nanoTime();
+                String tag = "s" + round++;
+                assertThat(imap.command(tag, "SELECT " + folder)).last().asString().startsWith(tag + " OK");
+                slowest = longest(slowest, started);
+            }
+        }
+        return slowest;
+    }
+
     /** One session's loop; the longest any of its commands took. Any failed command fails the test. */
     private static Duration workUntil(long end, String own, String next) throws Exception {
         Duration slowest = Duration.ZERO;

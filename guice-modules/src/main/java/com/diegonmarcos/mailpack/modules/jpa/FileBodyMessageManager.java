@@ -86,7 +86,12 @@ final class FileBodyMessageManager extends StoreMessageManager {
         return flags;
     }
 
-    /** The parts of the status one after the other: the mapper's entity manager is not thread safe. */
+    /**
+     * The parts of the status one after the other (the mapper's entity manager is not thread safe), the
+     * clearing of {@code \Recent} (a SELECT's) last: its row locks are then held only until the commit
+     * right after it. Cleared before the counts, two SELECTs of one mailbox each held the rows they had
+     * cleared while counting over the other's, and Derby broke the cycle by failing one of them.
+     */
     @Override
     public Mono<MailboxMetaData> getMetaDataReactive(
             MailboxMetaData.RecentMode recentMode, MailboxSession session,
@@ -103,9 +108,9 @@ final class FileBodyMessageManager extends StoreMessageManager {
             nextUid(messageMapper, items)
                 .flatMap(nextUid -> highestModSeq(messageMapper, items)
                     .flatMap(highestModSeq -> firstUnseen(messageMapper, items)
-                        .flatMap(Throwing.function(firstUnseen -> recent(recentMode, session)
-                            .flatMap(recents -> mailboxCounters(messageMapper, items)
-                                .map(counters -> new MailboxMetaData(recents, permanentFlags,
+                        .flatMap(firstUnseen -> mailboxCounters(messageMapper, items)
+                            .flatMap(Throwing.function(counters -> recent(recentMode, session)
+                                .map(recents -> new MailboxMetaData(recents, permanentFlags,
                                     uidValidity, nextUid, highestModSeq, counters.getCount(), counters.getUnseen(),
                                     firstUnseen.orElse(null), isWriteable(session), resolvedAcl))))))));
     }
