@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
@@ -30,9 +31,12 @@ import io.netty.util.concurrent.ScheduledFuture;
  * same reordering put a stray {@code )} before a 49 MB FETCH).
  *
  * <p>This handler sits above the chunked-write handler, on an executor that runs its tasks on the
- * connection's own event loop but never counts as being on it: every write, flush and close reaching it,
- * from any thread, is queued on the loop in the order of the calls, and so reaches the socket in that order.
- * Writes from below it (the TLS and chunked-write handlers) are unaffected.
+ * connection's own event loop and counts how many it has queued there. A write, flush or close reaching the
+ * handler from another thread is queued (as Netty does); one from the loop itself is done at once only when
+ * nothing is queued before it, and queued behind the rest otherwise. So responses reach the socket in the
+ * order of the calls, and a response James writes on the loop right before changing the pipeline (the
+ * {@code OK} of STARTTLS before the TLS handler goes in, of COMPRESS before the deflater) still goes out
+ * first, in the clear. Writes from below it (the TLS and chunked-write handlers) are unaffected.
  */
 final class ResponsesInCallOrder extends ChannelOutboundHandlerAdapter {
     static final String NAME = "mailpackResponsesInCallOrder";
@@ -57,9 +61,13 @@ final class ResponsesInCallOrder extends ChannelOutboundHandlerAdapter {
         ctx.close(promise); // after the responses written before it
     }
 
-    /** Runs every task on {@code loop}, always queued (never "in the event loop", so never run at once). */
+    /**
+     * Runs every task on {@code loop}; counts as "in the event loop" (so Netty runs a write at once) only on
+     * the loop's thread while none of its own tasks is still waiting there.
+     */
     static final class QueuedOnLoop extends AbstractEventExecutor implements OrderedEventExecutor {
         private final EventLoop loop;
+        private final AtomicInteger queued = new AtomicInteger();
 
         QueuedOnLoop(EventLoop loop) {
             super(null);
@@ -68,17 +76,29 @@ final class ResponsesInCallOrder extends ChannelOutboundHandlerAdapter {
 
         @Override
         public boolean inEventLoop(Thread thread) {
-            return false;
+            return loop.inEventLoop(thread) && queued.get() == 0;
         }
 
         @Override
         public boolean inEventLoop() {
-            return false;
+            return inEventLoop(Thread.currentThread());
         }
 
         @Override
         public void execute(Runnable task) {
-            loop.execute(task);
+            queued.incrementAndGet();
+            try {
+                loop.execute(() -> {
+                    try {
+                        task.run();
+                    } finally {
+                        queued.decrementAndGet();
+                    }
+                });
+            } catch (RuntimeException rejected) {
+                queued.decrementAndGet(); // the loop is shutting down
+                throw rejected;
+            }
         }
 
         @Override

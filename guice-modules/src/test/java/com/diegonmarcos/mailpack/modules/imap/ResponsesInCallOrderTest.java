@@ -68,6 +68,26 @@ class ResponsesInCallOrderTest {
         return Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.US_ASCII));
     }
 
+    /**
+     * STARTTLS: James writes its OK on the loop and puts the TLS handler in right after, in the same task; the
+     * OK must have gone out by then, in the clear.
+     */
+    @Test
+    void aWriteFromTheLoopWithNothingQueuedBeforeItGoesOutAtOnce() throws Exception {
+        NioSocketChannel channel = new NioSocketChannel();
+        loops.register(channel).sync();
+        Wire wire = new Wire();
+        channel.pipeline().addLast("wire", wire);
+        ResponsesInCallOrder.addAfter(channel.pipeline(), "wire", channel.eventLoop());
+        channel.eventLoop().submit(() -> { }).sync(); // the handler is added
+        List<String> seenWithinTheTask = channel.eventLoop().submit(() -> {
+            channel.writeAndFlush(ascii("a1 OK Begin TLS negotiation now\r\n"));
+            return List.copyOf(wire.written);
+        }).get();
+        channel.close().sync();
+        assertThat(seenWithinTheTask).containsExactly("a1 OK Begin TLS negotiation now\r\n");
+    }
+
     @Test
     void nettyAloneLetsTheLoopsWriteOvertakeTheOneQueuedBeforeIt() throws Exception {
         assertThat(writeFromAnotherThreadThenFromTheLoop(false))
