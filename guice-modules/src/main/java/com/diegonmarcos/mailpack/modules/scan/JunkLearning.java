@@ -40,7 +40,8 @@ import com.diegonmarcos.mailpack.smtp.ScanMessage;
  *   <li>nothing is learned from a message put into Trash: deleting a message is no verdict on it (a spam
  *       deleted from Junk was learned as ham before).</li>
  * </ul>
- * rspamd moves a message learned in one class to the other when it is learned again. Failures are logged
+ * rspamd may also take back the earlier lesson of a message learned again in the other class (its learn
+ * cache decides). Failures are logged
  * (WARN) and dropped: learning is best effort and never affects the mailbox beyond the two keywords.
  */
 public class JunkLearning implements EventListener.GroupEventListener {
