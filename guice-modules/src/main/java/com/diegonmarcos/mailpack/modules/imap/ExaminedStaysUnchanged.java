@@ -2,7 +2,6 @@ package com.diegonmarcos.mailpack.modules.imap;
 
 import java.util.Arrays;
 
-import org.apache.james.imap.api.ImapConfiguration;
 import org.apache.james.imap.api.ImapMessage;
 import org.apache.james.imap.api.display.HumanReadableText;
 import org.apache.james.imap.api.message.FetchData;
@@ -39,14 +38,13 @@ import reactor.core.publisher.Mono;
  * </ul>
  * COPY from it and APPEND to it stay allowed: they change another mailbox, or add as any session may.
  */
-final class ExaminedStaysUnchanged implements ImapProcessor {
+final class ExaminedStaysUnchanged extends ImapProcessorDecorator {
     private static final String EXAMINED = ExaminedStaysUnchanged.class.getName() + ".examined";
 
-    private final ImapProcessor james;
     private final StatusResponseFactory responses = new UnpooledStatusResponseFactory();
 
     ExaminedStaysUnchanged(ImapProcessor james) {
-        this.james = james;
+        super(james);
     }
 
     @Override
@@ -120,15 +118,5 @@ final class ExaminedStaysUnchanged implements ImapProcessor {
                 next.flush();
             }
         };
-    }
-
-    @Override
-    public void process(ImapMessage message, Responder responder, ImapSession session) {
-        processReactive(message, responder, session).block();
-    }
-
-    @Override
-    public void configure(ImapConfiguration configuration) {
-        james.configure(configuration);
     }
 }

@@ -1,6 +1,5 @@
 package com.diegonmarcos.mailpack.modules.imap;
 
-import org.apache.james.imap.api.ImapConfiguration;
 import org.apache.james.imap.api.ImapMessage;
 import org.apache.james.imap.api.message.response.StatusResponseFactory;
 import org.apache.james.imap.api.process.ImapProcessor;
@@ -23,12 +22,11 @@ import reactor.core.publisher.Mono;
  * </ul>
  * Only the responses a command gives are rearranged; what James does with the mailbox is unchanged.
  */
-public final class FetchConformanceProcessor implements ImapProcessor {
-    private final ImapProcessor james;
+public final class FetchConformanceProcessor extends ImapProcessorDecorator {
     private final StatusResponseFactory responses = new UnpooledStatusResponseFactory();
 
     public FetchConformanceProcessor(ImapProcessor james) {
-        this.james = james;
+        super(james);
     }
 
     @Override
@@ -40,15 +38,5 @@ public final class FetchConformanceProcessor implements ImapProcessor {
             return james.processReactive(message, move, session).then(Mono.fromRunnable(move::release));
         }
         return james.processReactive(message, keywords, session);
-    }
-
-    @Override
-    public void process(ImapMessage message, Responder responder, ImapSession session) {
-        processReactive(message, responder, session).block();
-    }
-
-    @Override
-    public void configure(ImapConfiguration imapConfiguration) {
-        james.configure(imapConfiguration);
     }
 }

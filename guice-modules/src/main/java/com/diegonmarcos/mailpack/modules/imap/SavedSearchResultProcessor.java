@@ -3,7 +3,6 @@ package com.diegonmarcos.mailpack.modules.imap;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.apache.james.imap.api.ImapConfiguration;
 import org.apache.james.imap.api.ImapMessage;
 import org.apache.james.imap.api.message.request.SearchResultOption;
 import org.apache.james.imap.api.message.response.ImapResponseMessage;
@@ -29,11 +28,10 @@ import reactor.core.publisher.Mono;
  *   <li>SELECT and EXAMINE empty it (§2.1).</li>
  * </ul>
  */
-final class SavedSearchResultProcessor implements ImapProcessor {
-    private final ImapProcessor james;
+final class SavedSearchResultProcessor extends ImapProcessorDecorator {
 
     SavedSearchResultProcessor(ImapProcessor james) {
-        this.james = james;
+        super(james);
     }
 
     /**
@@ -91,15 +89,5 @@ final class SavedSearchResultProcessor implements ImapProcessor {
                     SavedSearchResult.reset(session);
                 }
             }));
-    }
-
-    @Override
-    public void process(ImapMessage message, Responder responder, ImapSession session) {
-        processReactive(message, responder, session).block();
-    }
-
-    @Override
-    public void configure(ImapConfiguration configuration) {
-        james.configure(configuration);
     }
 }
