@@ -151,9 +151,19 @@ class BigMessageIntegrationTest {
     }
 
     /** A message of {@link #WIRE_BYTES} on the wire: a short header, a text part and a base64 attachment made from a seed. */
-    record BigMessage(String messageId, long seed, long wireBytes) {
+    record BigMessage(String messageId, long seed, long wireBytes, boolean text) {
         static BigMessage create(long wireBytes) {
-            return new BigMessage("<big-" + UUID.randomUUID() + "@test>", new Random().nextLong(), wireBytes);
+            return new BigMessage("<big-" + UUID.randomUUID() + "@test>", new Random().nextLong(), wireBytes, false);
+        }
+
+        /** The big part as text/plain (what the search index reads) instead of a base64 attachment. */
+        static BigMessage createText(long wireBytes) {
+            return new BigMessage("<big-" + UUID.randomUUID() + "@test>", new Random().nextLong(), wireBytes, true);
+        }
+
+        /** The text variant's last line. */
+        String lastLine() {
+            return "lastline" + Long.toHexString(seed);
         }
 
         String header() {
@@ -164,9 +174,10 @@ class BigMessageIntegrationTest {
 
         /** Writes the body (after the blank line) and returns nothing; the same seed always gives the same bytes. */
         void writeBody(OutputStream out) throws IOException {
-            byte[] head = ("--b1\r\nContent-Type: text/plain\r\n\r\nSee the attachment.\r\n--b1\r\n"
-                + "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
-                + "Content-Disposition: attachment; filename=\"big.bin\"\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            byte[] head = ("--b1\r\nContent-Type: text/plain\r\n\r\nSee the attachment.\r\n--b1\r\n" + (text
+                ? "Content-Type: text/plain; charset=us-ascii\r\n\r\n"
+                : "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
+                + "Content-Disposition: attachment; filename=\"big.bin\"\r\n\r\n")).getBytes(StandardCharsets.US_ASCII);
             byte[] tail = "--b1--\r\n".getBytes(StandardCharsets.US_ASCII);
             out.write(head);
             long lines = (wireBytes - header().length() - 2 - head.length - tail.length) / 78;
@@ -177,6 +188,9 @@ class BigMessageIntegrationTest {
                 out.write(Base64.getEncoder().encode(raw)); // 76 characters, never a leading dot
                 out.write('\r');
                 out.write('\n');
+            }
+            if (text) {
+                out.write((lastLine() + "\r\n").getBytes(StandardCharsets.US_ASCII));
             }
             out.write(tail);
         }
@@ -401,6 +415,11 @@ class BigMessageIntegrationTest {
         for (int i = 0; i < count; i++) {
             messages.add(BigMessage.create(wireBytes));
         }
+        return deliverAtOnce(messages, submission, withinMemLimit);
+    }
+
+    static List<Fetched> deliverAtOnce(List<BigMessage> messages, boolean submission, boolean withinMemLimit) throws Exception {
+        int count = messages.size();
         ExecutorService senders = Executors.newFixedThreadPool(count);
         try {
             List<Future<String>> replies = new ArrayList<>();
@@ -493,6 +512,45 @@ class BigMessageIntegrationTest {
 
         assertThat(fetched).allSatisfy(message -> assertThat(message.header())
             .contains("DKIM-Signature: v=1; a=ed25519-sha256", "DKIM-Signature: v=1; a=rsa-sha256"));
+    }
+
+    /**
+     * A text body of 49 MB is what the search index reads (an attachment it skips): James' Lucene index
+     * kept one field per line of it in the heap. Delivered, fetched intact, the server up and under the
+     * limit, and SEARCH BODY still finds its last line (content searches read the message itself).
+     */
+    @Test
+    @Order(3)
+    void aFortyNineMegabyteTextBodyIsDeliveredAndItsLastLineFoundBySearch() throws Exception {
+        BigMessage message = BigMessage.createText(WIRE_BYTES);
+        deliverAtOnce(List.of(message), false, true);
+        assertThat(searchBody(message.lastLine())).as("UID SEARCH BODY of the last line").hasSize(1);
+        assertThat(server.processLog()).doesNotContain("OutOfMemoryError");
+    }
+
+    /** {@code UID SEARCH BODY "text"} in the INBOX over IMAPS: the UIDs. */
+    static List<Long> searchBody(String text) throws Exception {
+        SSLContext tls = Clients.trusting(server.certificate());
+        try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("localhost", server.imapsPort())) {
+            socket.setSoTimeout(300_000);
+            InputStream in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+            OutputStream out = socket.getOutputStream();
+            readLine(in);
+            imap(in, out, "b1 LOGIN " + DIEGO + " " + PASSWORD);
+            imap(in, out, "b2 EXAMINE INBOX");
+            List<Long> uids = new ArrayList<>();
+            for (String line : imap(in, out, "b3 UID SEARCH BODY \"" + text + "\"")) {
+                if (line.startsWith("* SEARCH")) {
+                    for (String uid : line.substring("* SEARCH".length()).trim().split(" ")) {
+                        if (!uid.isEmpty()) {
+                            uids.add(Long.parseLong(uid));
+                        }
+                    }
+                }
+            }
+            imap(in, out, "b4 LOGOUT");
+            return uids;
+        }
     }
 
     @Test
