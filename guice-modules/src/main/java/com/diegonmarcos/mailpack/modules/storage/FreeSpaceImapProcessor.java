@@ -26,7 +26,9 @@ import org.apache.james.imap.message.request.CopyRequest;
 import org.apache.james.imap.message.request.GetQuotaRequest;
 import org.apache.james.imap.message.request.GetQuotaRootRequest;
 import org.apache.james.imap.message.response.QuotaResponse;
+import org.apache.james.imap.main.PathConverter;
 import org.apache.james.imap.message.response.QuotaRootResponse;
+import org.apache.james.mailbox.MailboxManager;
 import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.mailbox.model.Quota;
 import org.apache.james.mailbox.quota.QuotaManager;
@@ -55,10 +57,15 @@ import reactor.core.publisher.Mono;
  * {@code STORAGE} resource at all, and clients show "Unknown" (Roundcube). The limit such a user
  * really has is the disk: here the answer names the usage James counts and, as the limit, that usage
  * plus the space left above the free-space minimum, in KiB. A set limit is answered as James does.
+ * GETQUOTAROOT of a mailbox that does not exist is answered {@code NO [NONEXISTENT]} (RFC 5530) here:
+ * James failed on it with an ERROR and a stack trace in the log, which any client could repeat at will.
  */
 public class FreeSpaceImapProcessor implements ImapProcessor {
     private static final Logger LOGGER = LoggerFactory.getLogger(FreeSpaceImapProcessor.class);
     static final ResponseCode UNAVAILABLE = responseCode("UNAVAILABLE");
+    static final ResponseCode NONEXISTENT = responseCode("NONEXISTENT");
+    private static final HumanReadableText NO_SUCH_MAILBOX = new HumanReadableText("mailpack.imap.NO_SUCH_MAILBOX",
+        "Mailbox does not exist");
     private static final HumanReadableText FULL = new HumanReadableText("mailpack.imap.DISK_FULL",
         "Mail storage is nearly full: no new messages until space is freed, reading and deleting work");
 
@@ -67,15 +74,17 @@ public class FreeSpaceImapProcessor implements ImapProcessor {
     private final StatusResponseFactory responses;
     private final QuotaManager quotaManager;
     private final QuotaRootResolver quotaRootResolver;
+    private final MailboxManager mailboxManager;
 
     @Inject
     public FreeSpaceImapProcessor(GuardedImapProcessor delegate, FreeSpace space, StatusResponseFactory responses,
-                                  QuotaManager quotaManager, QuotaRootResolver quotaRootResolver) {
+                                  QuotaManager quotaManager, QuotaRootResolver quotaRootResolver, MailboxManager mailboxManager) {
         this.delegate = delegate;
         this.space = space;
         this.responses = responses;
         this.quotaManager = quotaManager;
         this.quotaRootResolver = quotaRootResolver;
+        this.mailboxManager = mailboxManager;
     }
 
     private static ResponseCode responseCode(String name) {
@@ -96,7 +105,22 @@ public class FreeSpaceImapProcessor implements ImapProcessor {
 
     @Override
     public Mono<Void> processReactive(ImapMessage message, Responder responder, ImapSession session) {
-        if (message instanceof GetQuotaRootRequest || message instanceof GetQuotaRequest) {
+        if (message instanceof GetQuotaRootRequest && session.getMailboxSession() != null) {
+            GetQuotaRootRequest request = (GetQuotaRootRequest) message;
+            return Mono.from(mailboxManager.mailboxExists(PathConverter.forSession(session).buildFullPath(request.getMailboxName()),
+                    session.getMailboxSession()))
+                .onErrorReturn(true) // James' answer then
+                .flatMap(exists -> {
+                    if (exists) {
+                        return quotaWithTheDiskAsLimit(message, responder, session);
+                    }
+                    responder.respond(NONEXISTENT == null
+                        ? responses.taggedNo(request.getTag(), request.getCommand(), NO_SUCH_MAILBOX)
+                        : responses.taggedNo(request.getTag(), request.getCommand(), NO_SUCH_MAILBOX, NONEXISTENT));
+                    return Mono.empty();
+                });
+        }
+        if (message instanceof GetQuotaRequest) {
             return quotaWithTheDiskAsLimit(message, responder, session);
         }
         boolean adds = message instanceof AppendRequest || message instanceof CopyRequest;
