@@ -18,7 +18,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * read and decoded, all in direct buffers: one 49 MB message reached {@code -XX:MaxDirectMemorySize=64m}
  * and got {@code 451}, three at once took the server's other connections with them. With the pause at
  * most about {@link #HIGH_WATER} bytes per connection wait in memory and TCP slows the client down, as
- * a kernel socket buffer would.
+ * a kernel socket buffer would. The decoder's buffer grows by doubling past what waits in it: with a
+ * mark of 1 MiB the sixteen sessions of port 25, each sending a 9.5 MB message at once, grew buffers of
+ * 4 MiB and together took the 64 MiB of direct memory ({@code 451} for one of them).
  *
  * <p>Two handlers on the event loop: {@link #received()} right before the decoder, {@link #handled()}
  * right after it (a line it passes on has been handled when {@code fireChannelRead} returns); bytes the
@@ -27,8 +29,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 final class LinesInFlight {
     static final String RECEIVED = "mailpack-received";
     static final String HANDLED = "mailpack-handled";
-    static final long HIGH_WATER = 1024 * 1024;
-    static final long LOW_WATER = 256 * 1024;
+    static final long HIGH_WATER = 256 * 1024;
+    static final long LOW_WATER = 64 * 1024;
 
     private final AtomicLong bytes = new AtomicLong();
 
