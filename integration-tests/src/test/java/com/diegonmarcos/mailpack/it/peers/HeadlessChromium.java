@@ -114,12 +114,7 @@ public final class HeadlessChromium implements BeforeAllCallback, AfterAllCallba
             }
         } finally {
             if (driver != null) {
-                List<ProcessHandle> children = driver.descendants().toList();
-                Peers.terminate(driver);
-                for (ProcessHandle child : children) {
-                    child.destroyForcibly();
-                    child.onExit().join();
-                }
+                Peers.terminateTree(driver);
             }
             FileUtils.deleteQuietly(directory.toFile());
         }

@@ -115,6 +115,16 @@ public final class Peers {
         }
     }
 
+    /** {@link #terminate} of {@code process}, then of every process it had started (PHP's, rspamd's, chromium's workers). */
+    public static void terminateTree(Process process) throws InterruptedException {
+        List<ProcessHandle> descendants = process.descendants().toList();
+        terminate(process);
+        for (ProcessHandle descendant : descendants) {
+            descendant.destroyForcibly();
+            descendant.onExit().join();
+        }
+    }
+
     /** A loopback port free for both TCP and UDP (DNS listens on both). */
     public static int freeTcpAndUdpPort() throws IOException {
         for (int attempt = 0; attempt < 50; attempt++) {

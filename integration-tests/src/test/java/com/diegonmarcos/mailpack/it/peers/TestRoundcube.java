@@ -186,12 +186,7 @@ public final class TestRoundcube implements BeforeAllCallback, AfterAllCallback 
         if (process == null) {
             return;
         }
-        List<ProcessHandle> workers = process.descendants().toList();
-        Peers.terminate(process);
-        for (ProcessHandle worker : workers) {
-            worker.destroyForcibly();
-            worker.onExit().join();
-        }
+        Peers.terminateTree(process);
         process = null;
     }
 

@@ -163,12 +163,7 @@ public final class TestRspamd implements BeforeAllCallback, AfterAllCallback {
         if (process == null) {
             return;
         }
-        List<ProcessHandle> workers = process.descendants().toList();
-        Peers.terminate(process);
-        for (ProcessHandle worker : workers) {
-            worker.destroyForcibly();
-            worker.onExit().join();
-        }
+        Peers.terminateTree(process);
         process = null;
     }
 
