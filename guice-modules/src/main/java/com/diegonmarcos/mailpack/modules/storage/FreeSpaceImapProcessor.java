@@ -107,8 +107,9 @@ public class FreeSpaceImapProcessor implements ImapProcessor {
     public Mono<Void> processReactive(ImapMessage message, Responder responder, ImapSession session) {
         if (message instanceof GetQuotaRootRequest && session.getMailboxSession() != null) {
             GetQuotaRootRequest request = (GetQuotaRootRequest) message;
-            return Mono.from(mailboxManager.mailboxExists(PathConverter.forSession(session).buildFullPath(request.getMailboxName()),
-                    session.getMailboxSession()))
+            // deferred: a name the path converter refuses becomes an error here, answered by James below
+            return Mono.defer(() -> Mono.from(mailboxManager.mailboxExists(
+                    PathConverter.forSession(session).buildFullPath(request.getMailboxName()), session.getMailboxSession())))
                 .onErrorReturn(true) // James' answer then
                 .flatMap(exists -> {
                     if (exists) {
